@@ -1,0 +1,21 @@
+# The fixture checkpoints are stored without tokenizer.json (one copy lives in
+# tests/fixtures/tokenizer/). Assemble complete model directories under <build>/models/ with
+# symbolic links, so tests and the README demo load them like any Hub download.
+set(INTERNVL_FIXTURES_DIR ${PROJECT_SOURCE_DIR}/tests/fixtures)
+set(INTERNVL_MODELS_DIR ${PROJECT_BINARY_DIR}/models)
+file(GLOB _internvl_fixture_models LIST_DIRECTORIES true ${INTERNVL_FIXTURES_DIR}/models/*)
+foreach(_src ${_internvl_fixture_models})
+  if(NOT IS_DIRECTORY ${_src})
+    continue()
+  endif()
+  get_filename_component(_name ${_src} NAME)
+  set(_dst ${INTERNVL_MODELS_DIR}/${_name})
+  file(MAKE_DIRECTORY ${_dst})
+  file(GLOB _files ${_src}/*)
+  foreach(_f ${_files} ${INTERNVL_FIXTURES_DIR}/tokenizer/tokenizer.json)
+    get_filename_component(_fn ${_f} NAME)
+    if(NOT EXISTS ${_dst}/${_fn})
+      file(CREATE_LINK ${_f} ${_dst}/${_fn} SYMBOLIC)
+    endif()
+  endforeach()
+endforeach()

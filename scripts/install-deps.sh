@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages internvl.cpp builds and tests with. Run as root (or via sudo).
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build pkg-config git ca-certificates \
+  nlohmann-json3-dev zlib1g-dev libzip-dev \
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libexif-dev \
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+  libcurl4-openssl-dev libpcre2-dev libdnnl-dev libomp-dev \
+  libcpp-httplib-dev libcli11-dev libssl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  nodejs npm

@@ -77,7 +77,7 @@ std::int64_t Tensor::dim(int i) const {
   return shape_[static_cast<std::size_t>(i)];
 }
 
-std::int64_t Tensor::numel() const { return count(shape_); }
+std::int64_t Tensor::numel() const { return data_ ? count(shape_) : 0; }
 
 Tensor Tensor::reshape(std::vector<std::int64_t> shape) const {
   INTERNVL_CHECK(count(shape) == numel(), "reshape ", shape_str(shape_), " -> ", shape_str(shape));

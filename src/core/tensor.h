@@ -38,7 +38,8 @@ class Tensor {
   static Tensor borrow(DType dtype, std::vector<std::int64_t> shape, const void* data,
                        std::shared_ptr<const void> owner);
 
-  bool defined() const { return data_ != nullptr || numel() == 0; }
+  /// False for a default-constructed tensor (which has no elements).
+  bool defined() const { return data_ != nullptr; }
   DType dtype() const { return dtype_; }
   const std::vector<std::int64_t>& shape() const { return shape_; }
   int ndim() const { return static_cast<int>(shape_.size()); }

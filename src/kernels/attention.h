@@ -1,0 +1,31 @@
+// Scaled dot-product attention with an online softmax (flash-attention style): memory stays
+// linear in the sequence length; no score matrix is materialized.
+#pragma once
+
+#include <cstdint>
+
+namespace internvl::kernels {
+
+struct AttentionShape {
+  std::int64_t n_q = 0;       // query tokens
+  std::int64_t n_kv = 0;      // key/value tokens
+  int n_heads = 0;            // query heads
+  int n_kv_heads = 0;         // key/value heads; query head h uses kv head h / (n_heads / n_kv_heads)
+  int head_dim = 0;
+  std::int64_t q_stride = 0;  // floats between consecutive query tokens
+  std::int64_t kv_stride = 0; // floats between consecutive key (and value) tokens
+  std::int64_t o_stride = 0;  // floats between consecutive output tokens
+  bool causal = false;        // query i sees keys j <= kv_offset + i
+  std::int64_t kv_offset = 0; // position of query 0 among the keys (cached tokens before it)
+  float scale = 1.0f;
+};
+
+/// out[i, h, :] = softmax(q[i, h] · k[:, g]ᵀ * scale) · v[:, g], g = kv head of h.
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out);
+
+namespace ref {
+/// Two-pass scalar reference in double.
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out);
+}  // namespace ref
+
+}  // namespace internvl::kernels

@@ -1,0 +1,34 @@
+#include "model/kv_cache.h"
+
+#include "core/check.h"
+
+namespace internvl::model {
+
+KvCache::KvCache(int n_layers, int n_kv_heads, int head_dim)
+    : row_(static_cast<std::int64_t>(n_kv_heads) * head_dim),
+      k_(static_cast<std::size_t>(n_layers)),
+      v_(static_cast<std::size_t>(n_layers)) {}
+
+void KvCache::reserve(std::int64_t n) {
+  if (n <= capacity_) return;
+  std::int64_t cap = capacity_ == 0 ? 64 : capacity_;
+  while (cap < n) cap *= 2;
+  for (auto& b : k_) b.resize(static_cast<std::size_t>(cap * row_));
+  for (auto& b : v_) b.resize(static_cast<std::size_t>(cap * row_));
+  capacity_ = cap;
+}
+
+void KvCache::set_size(std::int64_t n) {
+  INTERNVL_CHECK(n >= 0 && n <= capacity_, "kv size ", n, " beyond capacity ", capacity_);
+  size_ = n;
+}
+
+void KvCache::truncate(std::int64_t n) {
+  if (n < size_) size_ = n < 0 ? 0 : n;
+}
+
+std::int64_t KvCache::nbytes() const {
+  return 2 * static_cast<std::int64_t>(k_.size()) * capacity_ * row_ * static_cast<std::int64_t>(sizeof(float));
+}
+
+}  // namespace internvl::model

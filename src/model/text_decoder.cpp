@@ -1,0 +1,119 @@
+#include "model/text_decoder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/activation.h"
+#include "kernels/attention.h"
+#include "kernels/norm.h"
+#include "kernels/rope.h"
+#include "model/linear.h"
+
+namespace internvl::model {
+
+namespace {
+
+struct SeqPlan {
+  std::int64_t row0;      // first row of the sequence in the batch
+  std::int64_t pos0;      // position of its first new token
+  std::vector<float> cos, sin;  // [n_tokens, head_dim / 2]
+};
+
+// Qwen3: RMSNorm over head_dim on every head, before RoPE.
+void head_norm(float* x, std::int64_t rows, int n_heads, int head_dim, const std::vector<float>& w,
+               float eps) {
+  kernels::rms_norm(x, w.data(), eps, rows * n_heads, head_dim, x);
+}
+
+void attention_block(const io::TextConfig& c, const TextLayerWeights& w, int layer,
+                     const std::vector<DecoderSeq>& seqs, const std::vector<SeqPlan>& plans,
+                     const float* normed, std::int64_t n, float* x) {
+  const int nh = c.num_heads, nkv = c.num_kv_heads, hd = c.head_dim;
+  Tensor q = linear(w.q, normed, n);  // [n, nh * hd]
+  Tensor k = linear(w.k, normed, n);  // [n, nkv * hd]
+  Tensor v = linear(w.v, normed, n);  // [n, nkv * hd]
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  if (c.qk_norm) {
+    head_norm(q.data<float>(), n, nh, hd, w.q_norm, eps);
+    head_norm(k.data<float>(), n, nkv, hd, w.k_norm, eps);
+  }
+  Tensor attn = Tensor::empty(DType::kF32, {n, static_cast<std::int64_t>(nh) * hd});
+  for (std::size_t s = 0; s < seqs.size(); ++s) {
+    const DecoderSeq& seq = seqs[s];
+    const SeqPlan& p = plans[s];
+    if (seq.n_tokens == 0) continue;
+    float* qs = q.data<float>() + p.row0 * nh * hd;
+    float* ks = k.data<float>() + p.row0 * nkv * hd;
+    const float* vs = v.data<float>() + p.row0 * nkv * hd;
+    kernels::apply_rope(qs, seq.n_tokens, nh, hd, static_cast<std::int64_t>(nh) * hd, p.cos.data(), p.sin.data());
+    kernels::apply_rope(ks, seq.n_tokens, nkv, hd, static_cast<std::int64_t>(nkv) * hd, p.cos.data(), p.sin.data());
+    KvCache& cache = *seq.cache;
+    const std::int64_t row = cache.row_stride();
+    std::memcpy(cache.k(layer) + p.pos0 * row, ks, sizeof(float) * seq.n_tokens * row);
+    std::memcpy(cache.v(layer) + p.pos0 * row, vs, sizeof(float) * seq.n_tokens * row);
+    kernels::AttentionShape shape;
+    shape.n_q = seq.n_tokens;
+    shape.n_kv = p.pos0 + seq.n_tokens;
+    shape.n_heads = nh;
+    shape.n_kv_heads = nkv;
+    shape.head_dim = hd;
+    shape.q_stride = shape.o_stride = static_cast<std::int64_t>(nh) * hd;
+    shape.kv_stride = row;
+    shape.causal = true;
+    shape.kv_offset = p.pos0;
+    shape.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    kernels::attention(qs, cache.k(layer), cache.v(layer), shape,
+                       attn.data<float>() + p.row0 * nh * hd);
+  }
+  Tensor o = linear(w.o, attn.data<float>(), n);
+  kernels::add_inplace(o.data<float>(), o.numel(), x);
+}
+
+void mlp_block(const io::TextConfig& c, const TextLayerWeights& w, const float* normed, std::int64_t n, float* x) {
+  const std::int64_t f = c.intermediate_size;
+  Tensor gate = linear(w.gate, normed, n);  // [n, F]
+  Tensor up = linear(w.up, normed, n);      // [n, F]
+  kernels::silu_mul(gate.data<float>(), up.data<float>(), n, f, f, gate.data<float>());
+  Tensor down = linear(w.down, gate.data<float>(), n);
+  kernels::add_inplace(down.data<float>(), down.numel(), x);
+}
+
+}  // namespace
+
+void decoder_forward(const io::TextConfig& c, const TextWeights& w, const std::vector<DecoderSeq>& seqs,
+                     Tensor& x, std::vector<Tensor>* hidden_states) {
+  const std::int64_t n = x.dim(0), h = c.hidden_size;
+  const int half = c.head_dim / 2;
+  std::vector<SeqPlan> plans(seqs.size());
+  std::int64_t row = 0;
+  for (std::size_t s = 0; s < seqs.size(); ++s) {
+    SeqPlan& p = plans[s];
+    p.row0 = row;
+    p.pos0 = seqs[s].cache->size();
+    row += seqs[s].n_tokens;
+    std::vector<std::int64_t> pos(static_cast<std::size_t>(seqs[s].n_tokens));
+    for (std::int64_t t = 0; t < seqs[s].n_tokens; ++t) pos[static_cast<std::size_t>(t)] = p.pos0 + t;
+    p.cos.resize(pos.size() * half);
+    p.sin.resize(pos.size() * half);
+    kernels::rope_tables(pos.data(), seqs[s].n_tokens, seqs[s].rope->inv_freq().data(), half,
+                         p.cos.data(), p.sin.data());
+    seqs[s].cache->reserve(p.pos0 + seqs[s].n_tokens);
+  }
+  INTERNVL_CHECK(row == n, "decoder batch has ", n, " rows but sequences sum to ", row);
+  if (hidden_states) hidden_states->push_back(x.clone());
+  Tensor normed = Tensor::empty(DType::kF32, {n, h});
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  for (int l = 0; l < c.num_layers; ++l) {
+    const TextLayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
+    kernels::rms_norm(x.data<float>(), lw.norm1.data(), eps, n, h, normed.data<float>());
+    attention_block(c, lw, l, seqs, plans, normed.data<float>(), n, x.data<float>());
+    kernels::rms_norm(x.data<float>(), lw.norm2.data(), eps, n, h, normed.data<float>());
+    mlp_block(c, lw, normed.data<float>(), n, x.data<float>());
+    if (hidden_states && l + 1 < c.num_layers) hidden_states->push_back(x.clone());
+  }
+  for (std::size_t s = 0; s < seqs.size(); ++s) seqs[s].cache->set_size(plans[s].pos0 + seqs[s].n_tokens);
+  kernels::rms_norm(x.data<float>(), w.final_norm.data(), eps, n, h, x.data<float>());
+  if (hidden_states) hidden_states->push_back(x.clone());
+}
+
+}  // namespace internvl::model

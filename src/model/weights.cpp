@@ -1,0 +1,190 @@
+#include "model/weights.h"
+
+#include "core/half.h"
+#include "core/str.h"
+#include "model/weight_names.h"
+
+namespace internvl::model {
+
+namespace {
+
+enum class Layout { kCurrent, kLegacy };
+
+// Resolves names written in the current layout against the archive's layout and binds them.
+class Binder {
+ public:
+  Binder(const io::SafetensorsArchive& a, Layout layout) : a_(a), layout_(layout) {}
+
+  std::string resolve(const std::string& name) const {
+    if (layout_ == Layout::kCurrent) return name;
+    auto swap = [&](const char* from, const char* to) -> std::string {
+      return starts_with(name, from) ? to + name.substr(std::string(from).size()) : std::string();
+    };
+    for (auto [from, to] : {std::pair{names::kVision, names::kOldVision},
+                            {names::kProjector, names::kOldProjector},
+                            {names::kText, names::kOldText}}) {
+      std::string r = swap(from, to);
+      if (!r.empty()) return r;
+    }
+    std::string head = std::string(names::kLmHead) + ".";
+    if (starts_with(name, head)) return names::kOldLmHead + name.substr(head.size() - 1);
+    return name;
+  }
+
+  bool has(const std::string& name) const { return a_.contains(resolve(name)); }
+
+  Result<Tensor> tensor(const std::string& name, const std::vector<std::int64_t>& shape) const {
+    std::string stored = resolve(name);
+    INTERNVL_ASSIGN_OR_RETURN(Tensor t, a_.tensor(stored));
+    if (t.shape() != shape) {
+      return invalid_argument("tensor '", stored, "' has shape ", shape_str(t.shape()), ", expected ",
+                              shape_str(shape), " from config.json");
+    }
+    return t;
+  }
+
+  Result<std::vector<float>> vec(const std::string& name, std::vector<std::int64_t> shape) const {
+    INTERNVL_ASSIGN_OR_RETURN(Tensor t, tensor(name, shape));
+    Tensor f = t.to_f32();
+    return std::vector<float>(f.data<float>(), f.data<float>() + f.numel());
+  }
+
+  Result<Linear> linear(const std::string& prefix, std::int64_t n_out, std::int64_t n_in, bool bias) const {
+    Linear l;
+    INTERNVL_ASSIGN_OR_RETURN(Tensor w, tensor(prefix + ".weight", {n_out, n_in}));
+    l.w = kernels::weight_from_tensor(w);
+    if (bias) {
+      INTERNVL_ASSIGN_OR_RETURN(l.bias, vec(prefix + ".bias", {n_out}));
+    }
+    return l;
+  }
+
+ private:
+  const io::SafetensorsArchive& a_;
+  Layout layout_;
+};
+
+Status bind_vision(const Binder& b, const io::VisionConfig& c, VisionWeights* w) {
+  const std::int64_t d = c.hidden_size, inter = c.intermediate_size;
+  const std::string p = names::kVision;
+  INTERNVL_ASSIGN_OR_RETURN(w->cls, b.vec(p + names::kClsToken, {1, 1, d}));
+  INTERNVL_ASSIGN_OR_RETURN(w->pos, b.vec(p + names::kPosEmbed, {1, 1 + c.num_patches(), d}));
+  INTERNVL_ASSIGN_OR_RETURN(Tensor pw, b.tensor(p + names::kPatchWeight,
+                                                {d, c.num_channels, c.patch_height, c.patch_width}));
+  w->patch.w = kernels::weight_from_tensor(pw.reshape({d, static_cast<std::int64_t>(c.num_channels) * c.patch_height * c.patch_width}));
+  INTERNVL_ASSIGN_OR_RETURN(w->patch.bias, b.vec(p + names::kPatchBias, {d}));
+  const bool ln = c.norm_type == io::NormType::kLayerNorm;
+  for (int i = 0; i < c.num_layers; ++i) {
+    VisionLayerWeights l;
+    auto name = [&](const char* leaf) { return p + names::vision_layer(i, leaf); };
+    auto name2 = [&](const char* leaf, const char* suffix) { return name(leaf) + suffix; };
+    INTERNVL_ASSIGN_OR_RETURN(l.norm1_w, b.vec(name2(names::kVNorm1, ".weight"), {d}));
+    INTERNVL_ASSIGN_OR_RETURN(l.norm2_w, b.vec(name2(names::kVNorm2, ".weight"), {d}));
+    if (ln) {
+      INTERNVL_ASSIGN_OR_RETURN(l.norm1_b, b.vec(name2(names::kVNorm1, ".bias"), {d}));
+      INTERNVL_ASSIGN_OR_RETURN(l.norm2_b, b.vec(name2(names::kVNorm2, ".bias"), {d}));
+    }
+    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kVQ), d, d, c.attention_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kVK), d, d, c.attention_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kVV), d, d, c.attention_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kVO), d, d, true));
+    if (c.use_qk_norm) {
+      INTERNVL_ASSIGN_OR_RETURN(l.q_norm, b.vec(name(names::kVQNorm), {d}));
+      INTERNVL_ASSIGN_OR_RETURN(l.k_norm, b.vec(name(names::kVKNorm), {d}));
+    }
+    INTERNVL_ASSIGN_OR_RETURN(l.fc1, b.linear(name(names::kVFc1), inter, d, true));
+    INTERNVL_ASSIGN_OR_RETURN(l.fc2, b.linear(name(names::kVFc2), d, inter, true));
+    INTERNVL_ASSIGN_OR_RETURN(l.lambda1, b.vec(name(names::kVLambda1), {d}));
+    INTERNVL_ASSIGN_OR_RETURN(l.lambda2, b.vec(name(names::kVLambda2), {d}));
+    w->layers.push_back(std::move(l));
+  }
+  if (!c.use_mean_pooling) {
+    INTERNVL_ASSIGN_OR_RETURN(w->final_norm_w, b.vec(p + names::kVisionFinalNormWeight, {d}));
+    if (ln) {
+      INTERNVL_ASSIGN_OR_RETURN(w->final_norm_b, b.vec(p + names::kVisionFinalNormBias, {d}));
+    }
+  }
+  return Status();
+}
+
+Status bind_projector(const Binder& b, const io::ModelConfig& c, ProjectorWeights* w) {
+  const double s = 1.0 / c.downsample_ratio;
+  const std::int64_t in = static_cast<std::int64_t>(c.vision.hidden_size * s * s + 0.5);
+  const std::int64_t h = c.text.hidden_size;
+  const std::string p = names::kProjector;
+  INTERNVL_ASSIGN_OR_RETURN(w->norm_w, b.vec(p + names::kProjNorm + ".weight", {in}));
+  INTERNVL_ASSIGN_OR_RETURN(w->norm_b, b.vec(p + names::kProjNorm + ".bias", {in}));
+  INTERNVL_ASSIGN_OR_RETURN(w->fc1, b.linear(p + names::kProjFc1, h, in, true));
+  INTERNVL_ASSIGN_OR_RETURN(w->fc2, b.linear(p + names::kProjFc2, h, h, true));
+  return Status();
+}
+
+Status bind_text(const Binder& b, const io::ModelConfig& mc, TextWeights* w) {
+  const io::TextConfig& c = mc.text;
+  const std::int64_t h = c.hidden_size, v = c.vocab_size, f = c.intermediate_size;
+  const std::int64_t q_out = static_cast<std::int64_t>(c.num_heads) * c.head_dim;
+  const std::int64_t kv_out = static_cast<std::int64_t>(c.num_kv_heads) * c.head_dim;
+  const std::string p = names::kText;
+  INTERNVL_ASSIGN_OR_RETURN(Tensor embed, b.tensor(p + names::kEmbed, {v, h}));
+  w->embed = kernels::weight_from_tensor(embed);
+  for (int i = 0; i < c.num_layers; ++i) {
+    TextLayerWeights l;
+    auto name = [&](const char* leaf) { return p + names::text_layer(i, leaf); };
+    INTERNVL_ASSIGN_OR_RETURN(l.norm1, b.vec(name(names::kTNorm1), {h}));
+    INTERNVL_ASSIGN_OR_RETURN(l.norm2, b.vec(name(names::kTNorm2), {h}));
+    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kTQ), q_out, h, c.qkv_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kTK), kv_out, h, c.qkv_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kTV), kv_out, h, c.qkv_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kTO), h, q_out, c.o_bias));
+    if (c.qk_norm) {
+      INTERNVL_ASSIGN_OR_RETURN(l.q_norm, b.vec(name(names::kTQNorm), {c.head_dim}));
+      INTERNVL_ASSIGN_OR_RETURN(l.k_norm, b.vec(name(names::kTKNorm), {c.head_dim}));
+    }
+    INTERNVL_ASSIGN_OR_RETURN(l.gate, b.linear(name(names::kTGate), f, h, false));
+    INTERNVL_ASSIGN_OR_RETURN(l.up, b.linear(name(names::kTUp), f, h, false));
+    INTERNVL_ASSIGN_OR_RETURN(l.down, b.linear(name(names::kTDown), h, f, false));
+    w->layers.push_back(std::move(l));
+  }
+  INTERNVL_ASSIGN_OR_RETURN(w->final_norm, b.vec(p + names::kFinalNorm, {h}));
+  // The stored lm_head wins; without one the head is tied to the embeddings (spec 2.5).
+  if (b.has(std::string(names::kLmHead) + ".weight")) {
+    INTERNVL_ASSIGN_OR_RETURN(w->lm_head, b.linear(names::kLmHead, v, h, false));
+  } else {
+    w->lm_head.w = w->embed;
+    w->lm_head_tied = true;
+  }
+  return Status();
+}
+
+Result<Layout> detect_layout(const io::SafetensorsArchive& a, const std::string& dir) {
+  bool current = false, legacy = false, original = false;
+  for (const auto& n : a.names()) {
+    current = current || starts_with(n, "model.");
+    legacy = legacy || starts_with(n, names::kOldText) || starts_with(n, names::kOldVision);
+    original = original || starts_with(n, names::kOriginalVision) || starts_with(n, names::kOriginalProjector);
+  }
+  if (original && !current && !legacy) {
+    return unsupported("checkpoint in '", dir, "' uses the original OpenGVLab tensor names "
+                       "(vision_model.*, mlp1.*); use the Transformers '-hf' checkpoint");
+  }
+  if (current && legacy) {
+    return corrupt("checkpoint in '", dir, "' mixes 'model.' and legacy tensor names");
+  }
+  return current ? Layout::kCurrent : Layout::kLegacy;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ModelWeights>> load_weights(const std::string& model_dir,
+                                                   const io::ModelConfig& config) {
+  auto w = std::make_unique<ModelWeights>();
+  INTERNVL_ASSIGN_OR_RETURN(w->archive, io::SafetensorsArchive::open_dir(model_dir));
+  INTERNVL_ASSIGN_OR_RETURN(Layout layout, detect_layout(w->archive, model_dir));
+  Binder b(w->archive, layout);
+  INTERNVL_RETURN_IF_ERROR(bind_vision(b, config.vision, &w->vision).with_context("vision tower"));
+  INTERNVL_RETURN_IF_ERROR(bind_projector(b, config, &w->projector).with_context("projector"));
+  INTERNVL_RETURN_IF_ERROR(bind_text(b, config, &w->text).with_context("language model"));
+  return w;
+}
+
+}  // namespace internvl::model

@@ -27,33 +27,49 @@ void apply_warpers(float* logits, std::int64_t n, const SamplingParams& p) {
   if (p.temperature != 1.0f) {
     for (std::int64_t i = 0; i < n; ++i) logits[i] /= p.temperature;
   }
+  // Candidates: every finite entry, narrowed by top-k. Entries outside are (or become) -inf.
+  std::vector<std::int32_t> cand;
   if (p.top_k > 0 && p.top_k < n) {
-    std::vector<float> tmp(logits, logits + n);
-    std::nth_element(tmp.begin(), tmp.begin() + (p.top_k - 1), tmp.end(), std::greater<float>());
-    float kth = tmp[static_cast<std::size_t>(p.top_k - 1)];
+    // The k-th largest value via a size-k min-heap: one pass, no copy of the row.
+    std::vector<float> heap;
+    heap.reserve(static_cast<std::size_t>(p.top_k));
     for (std::int64_t i = 0; i < n; ++i) {
-      if (logits[i] < kth) logits[i] = kNegInf;
+      if (static_cast<int>(heap.size()) < p.top_k) {
+        heap.push_back(logits[i]);
+        std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+      } else if (logits[i] > heap.front()) {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<float>());
+        heap.back() = logits[i];
+        std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+      }
     }
-  }
-  if (p.top_p < 1.0f) {
-    // Ascending order; stable so equal logits keep index order as torch.sort(stable=False)
-    // would not guarantee anyway.
-    std::vector<std::int32_t> idx(static_cast<std::size_t>(n));
-    std::iota(idx.begin(), idx.end(), 0);
-    std::stable_sort(idx.begin(), idx.end(), [&](std::int32_t a, std::int32_t b) { return logits[a] < logits[b]; });
-    float mx = logits[idx.back()];
-    double total = 0;
-    for (std::int64_t i = 0; i < n; ++i) total += std::exp(static_cast<double>(logits[i]) - mx);
-    double cum = 0;
-    const double cut = 1.0 - p.top_p;
-    for (std::int64_t r = 0; r + 1 < n; ++r) {  // the most likely token always stays
-      std::int32_t i = idx[static_cast<std::size_t>(r)];
-      cum += std::exp(static_cast<double>(logits[i]) - mx) / total;
-      if (cum <= cut) {
+    const float kth = heap.front();
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (logits[i] < kth) {
         logits[i] = kNegInf;
       } else {
-        break;
+        cand.push_back(static_cast<std::int32_t>(i));
       }
+    }
+  } else {
+    cand.resize(static_cast<std::size_t>(n));
+    std::iota(cand.begin(), cand.end(), 0);
+  }
+  if (p.top_p < 1.0f && !cand.empty()) {
+    // The reference sorts the whole row ascending and removes the prefix whose cumulative
+    // probability is <= 1 - top_p, always keeping the last (most likely) token. -inf entries have
+    // zero probability, so sorting only the candidates gives the same set.
+    std::stable_sort(cand.begin(), cand.end(), [&](std::int32_t a, std::int32_t b) { return logits[a] < logits[b]; });
+    float mx = logits[cand.back()];
+    double total = 0;
+    for (std::int32_t i : cand) total += std::exp(static_cast<double>(logits[i]) - mx);
+    double cum = 0;
+    const double cut = 1.0 - p.top_p;
+    for (std::size_t r = 0; r + 1 < cand.size(); ++r) {
+      std::int32_t i = cand[r];
+      cum += std::exp(static_cast<double>(logits[i]) - mx) / total;
+      if (cum > cut) break;
+      logits[i] = kNegInf;
     }
   }
 }
@@ -69,11 +85,14 @@ std::int32_t argmax(const float* logits, std::int64_t n) {
 std::int32_t sample_categorical(const float* logits, std::int64_t n, Rng& rng) {
   float mx = logits[argmax(logits, n)];
   double total = 0;
-  for (std::int64_t i = 0; i < n; ++i) total += std::exp(static_cast<double>(logits[i]) - mx);
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (logits[i] != -std::numeric_limits<float>::infinity()) total += std::exp(static_cast<double>(logits[i]) - mx);
+  }
   double u = rng.uniform() * total;
   double cum = 0;
   std::int64_t last = 0;
   for (std::int64_t i = 0; i < n; ++i) {
+    if (logits[i] == -std::numeric_limits<float>::infinity()) continue;
     double w = std::exp(static_cast<double>(logits[i]) - mx);
     if (w == 0) continue;
     last = i;

@@ -10,7 +10,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   nlohmann-json3-dev zlib1g-dev libzip-dev \
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libexif-dev \
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-  libcurl4-openssl-dev libpcre2-dev libdnnl-dev libomp-dev \
+  libcurl4-openssl-dev libpcre2-dev libutf8proc-dev libdnnl-dev libomp-dev \
   libcpp-httplib-dev libcli11-dev libssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   nodejs npm

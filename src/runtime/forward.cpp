@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/softmax.h"
+#include "runtime/generator.h"
 
 namespace internvl::runtime {
 
@@ -26,8 +27,9 @@ Status validate(const model::InternVLModel& m, const ForwardInput& in) {
   INTERNVL_RETURN_IF_ERROR(same_shape(in.attention_mask, "attention_mask"));
   INTERNVL_RETURN_IF_ERROR(same_shape(in.labels, "labels"));
   if (len == 0) return invalid_argument("forward: sequences are empty");
-  if (static_cast<std::int64_t>(len) > m.context_limit()) {
-    return out_of_range("forward: sequence length ", len, " exceeds the context limit of ", m.context_limit());
+  const std::int64_t limit = effective_context_limit(m, in.context_limit);
+  if (static_cast<std::int64_t>(len) > limit) {
+    return out_of_range("forward: sequence length ", len, " exceeds the context limit of ", limit);
   }
   for (std::size_t r = 0; r < in.input_ids.size(); ++r) {
     INTERNVL_RETURN_IF_ERROR(m.check_ids(in.input_ids[r].data(), static_cast<std::int64_t>(len)).with_context(str_cat("forward: row ", r)));
@@ -55,7 +57,7 @@ Result<ForwardOutput> forward(const model::InternVLModel& m, const ForwardInput&
   const std::int64_t feat_rows = feats.numel() > 0 ? feats.numel() / h : 0;
 
   model::RopeState rope = m.new_rope_state();
-  for (std::int64_t len : in.rope_replay) rope.update(len);
+  for (std::int64_t seen : in.rope_replay) rope.update(seen);
   std::vector<std::vector<std::int32_t>> kept_ids(static_cast<std::size_t>(n_rows));
   std::vector<std::vector<std::int64_t>> kept_pos(static_cast<std::size_t>(n_rows));  // original index
   std::int64_t max_real = 0;

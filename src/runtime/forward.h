@@ -18,6 +18,7 @@ struct ForwardInput {
   std::int64_t logits_to_keep = 0;                        // 0: every position; k: the last k
   bool output_hidden_states = false;
   std::vector<std::int64_t> rope_replay;  // see GenerateParams::rope_replay
+  std::int64_t context_limit = 0;         // see GenerateParams::context_limit
 };
 
 struct ForwardOutput {

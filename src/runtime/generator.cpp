@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/timer.h"
+#include "core/log.h"
 #include "kernels/softmax.h"
 
 namespace internvl::runtime {
@@ -42,6 +43,15 @@ void fill_step(const float* logits, std::int64_t n_vocab, int top_n, StepEvent* 
 }
 
 }  // namespace
+
+std::int64_t effective_context_limit(const model::InternVLModel& m, std::int64_t requested) {
+  if (requested <= 0) return m.context_limit();
+  if (requested > m.context_limit()) {
+    log_warn("context limit ", requested, " is beyond the model's ", m.context_limit(),
+             " positions; outputs past that are not what the model was trained for");
+  }
+  return requested;
+}
 
 std::vector<Tensor> encode_rows(const model::InternVLModel& m, const std::vector<PromptInput>& rows) {
   std::vector<Tensor> out(rows.size());
@@ -87,8 +97,7 @@ Result<std::vector<RowResult>> generate(const model::InternVLModel& m, const std
                                         const GenerateParams& params, const StepCallback& on_step,
                                         GenerateTimings* timings) {
   const std::int64_t n_vocab = m.config().text.vocab_size;
-  const std::int64_t limit = params.context_limit > 0 ? std::min(params.context_limit, m.context_limit())
-                                                      : m.context_limit();
+  const std::int64_t limit = effective_context_limit(m, params.context_limit);
   if (params.max_new_tokens < 0) return invalid_argument("max_new_tokens must be >= 0, got ", params.max_new_tokens);
   std::int64_t max_len = 0;
   for (std::size_t r = 0; r < inputs.size(); ++r) {

@@ -26,7 +26,10 @@ struct GenerateParams {
   std::vector<std::int32_t> eos_ids;  // stop tokens (the checkpoint's eos plus user stop ids)
   SamplingParams sampling;
   int top_logprobs = 0;               // report this many top log-probabilities per step
-  std::int64_t context_limit = 0;     // 0: the model's limit
+  /// Longest prompt + generation accepted. 0: the model's limit (max_position_embeddings, times
+  /// the factor for dynamic RoPE). A larger value is allowed on purpose (the reference itself has
+  /// no limit) and logs a warning: quality beyond the trained context is not guaranteed.
+  std::int64_t context_limit = 0;
   std::int64_t prefill_chunk = 2048;  // tokens per decoder call while prefilling
   /// Teacher forcing: when row r has forced tokens, step k feeds forced[r][k] instead of the
   /// selected token (log-probabilities are still reported for it). For parity tests.
@@ -69,6 +72,9 @@ struct GenerateTimings {
 Result<std::vector<RowResult>> generate(const model::InternVLModel& m, const std::vector<PromptInput>& rows,
                                         const GenerateParams& params, const StepCallback& on_step = {},
                                         GenerateTimings* timings = nullptr);
+
+/// The limit in force for a requested one (0 = the model's); see GenerateParams::context_limit.
+std::int64_t effective_context_limit(const model::InternVLModel& m, std::int64_t requested);
 
 /// Image features of every row's tiles, vision-encoded together (rows without media skipped).
 std::vector<Tensor> encode_rows(const model::InternVLModel& m, const std::vector<PromptInput>& rows);

@@ -1,0 +1,338 @@
+#include "runtime/bench.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+
+#include "core/parallel.h"
+#include "core/str.h"
+#include "core/timer.h"
+#include "kernels/cpu.h"
+#include "kernels/membench.h"
+#include "runtime/generator.h"
+
+namespace internvl::runtime {
+
+namespace {
+
+constexpr std::int64_t kPrefillChunk = 2048;  // as GenerateParams::prefill_chunk
+constexpr std::int64_t kBandwidthBytes = 1ll << 30;
+
+Timing time_runs(int repeats, const std::function<void()>& fn) {
+  fn();  // warm-up: primitive creation, page faults, caches
+  std::vector<double> ms;
+  for (int i = 0; i < repeats; ++i) {
+    Timer t;
+    fn();
+    ms.push_back(t.elapsed_ms());
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms.front(), ms[ms.size() / 2]};
+}
+
+// Units per second from times in ms.
+Rate rate(const Timing& ms, double units) { return {units / (ms.min / 1e3), units / (ms.median / 1e3)}; }
+
+std::int64_t status_field_kb(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const std::size_t len = std::strlen(key);
+  while (std::getline(f, line)) {
+    if (line.compare(0, len, key) == 0) return std::atoll(line.c_str() + len);
+  }
+  return 0;
+}
+
+std::vector<std::int32_t> random_ids(std::int64_t n, std::uint64_t seed, std::int32_t avoid) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::int32_t> dist(1000, 150000);
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
+  for (auto& id : ids) {
+    do id = dist(rng); while (id == avoid);
+  }
+  return ids;
+}
+
+Tensor random_pixels(const io::ModelConfig& c, std::int64_t tiles, std::uint64_t seed) {
+  Tensor px = Tensor::empty(DType::kF32, {tiles, c.vision.num_channels, c.vision.image_height, c.vision.image_width});
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (std::int64_t i = 0; i < px.numel(); ++i) px.data<float>()[i] = dist(rng);
+  return px;
+}
+
+// Prefill of `ids` in chunks (the generate() path without sampling): last-token logits.
+void prefill(const model::InternVLModel& m, const std::vector<std::int32_t>& ids) {
+  const std::int64_t n = static_cast<std::int64_t>(ids.size()), h = m.config().text.hidden_size;
+  model::KvCache cache = m.new_cache();
+  model::RopeState rope = m.new_rope_state();
+  rope.update(n);
+  Tensor emb = m.embed(ids.data(), n);
+  Tensor last;
+  for (std::int64_t c0 = 0; c0 < n; c0 += kPrefillChunk) {
+    const std::int64_t c1 = std::min(n, c0 + kPrefillChunk);
+    Tensor x = emb.slice_rows(c0, c1).clone();
+    m.decode({model::DecoderSeq{&cache, &rope, c1 - c0}}, x);
+    if (c1 == n) last = x.slice_rows(c1 - c0 - 1, c1 - c0).clone();
+  }
+  Tensor lg = m.logits(last.data<float>(), 1);
+  (void)h;
+}
+
+// Times `steps` decode steps of `batch` sequences after a short prefill; ms per step.
+Timing time_decode(const model::InternVLModel& m, int batch, const BenchOptions& o) {
+  const auto& tc = m.config().text;
+  std::vector<model::KvCache> caches;
+  for (int b = 0; b < batch; ++b) caches.push_back(m.new_cache());
+  model::RopeState rope = m.new_rope_state();
+  rope.update(o.decode_context + 2 * o.decode_steps * (o.repeats + 1) + 2);
+  for (int b = 0; b < batch; ++b) {
+    auto ids = random_ids(o.decode_context, o.seed + 100 + static_cast<std::uint64_t>(b), m.config().image_token_id);
+    Tensor x = m.embed(ids.data(), o.decode_context);
+    m.decode({model::DecoderSeq{&caches[static_cast<std::size_t>(b)], &rope, o.decode_context}}, x);
+  }
+  std::vector<std::int32_t> next(static_cast<std::size_t>(batch), 1234);
+  auto step = [&] {
+    Tensor x = m.embed(next.data(), batch);
+    std::vector<model::DecoderSeq> seqs;
+    for (int b = 0; b < batch; ++b) seqs.push_back({&caches[static_cast<std::size_t>(b)], &rope, 1});
+    m.decode(seqs, x);
+    Tensor lg = m.logits(x.data<float>(), batch);
+    for (int b = 0; b < batch; ++b) {  // greedy, as the generate loop's cheapest path
+      const float* row = lg.data<float>() + static_cast<std::int64_t>(b) * tc.vocab_size;
+      next[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(std::max_element(row, row + tc.vocab_size) - row);
+      if (next[static_cast<std::size_t>(b)] == m.config().image_token_id) next[static_cast<std::size_t>(b)] = 1234;
+    }
+  };
+  Timing t = time_runs(o.repeats, [&] {
+    for (int s = 0; s < o.decode_steps; ++s) step();
+  });
+  return {t.min / o.decode_steps, t.median / o.decode_steps};
+}
+
+}  // namespace
+
+double vision_flops_per_tile(const io::ModelConfig& c) {
+  const auto& v = c.vision;
+  const double p = v.num_patches(), n = p + 1, d = v.hidden_size, in = v.intermediate_size;
+  const double patch = 2.0 * p * v.num_channels * v.patch_height * v.patch_width * d;
+  const double layer = 2.0 * n * (4 * d * d + 2 * d * in) + 4.0 * n * n * d;
+  const double s = 1.0 / c.downsample_ratio, din = d * s * s, h = c.text.hidden_size;
+  const double proj = 2.0 * c.tokens_per_tile() * (din * h + h * h);
+  return patch + v.num_layers * layer + proj;
+}
+
+double prefill_flops(const io::ModelConfig& c, std::int64_t n, std::int64_t past) {
+  const auto& t = c.text;
+  const double h = t.hidden_size, qo = static_cast<double>(t.num_heads) * t.head_dim;
+  const double kvo = static_cast<double>(t.num_kv_heads) * t.head_dim, f = t.intermediate_size;
+  const double nn = static_cast<double>(n);
+  const double linear = 2.0 * nn * (h * qo + 2 * h * kvo + qo * h + 3 * h * f);
+  // Causal: token i attends to past + i + 1 keys; QK^T and PV each cost qo MACs per key.
+  const double keys = nn * static_cast<double>(past) + nn * (nn + 1) / 2;
+  const double attn = 4.0 * qo * keys;
+  return t.num_layers * (linear + attn) + 2.0 * h * t.vocab_size;
+}
+
+double decode_weight_bytes(const model::InternVLModel& m) {
+  const auto& tw = m.weights().text;
+  double bytes = 0;
+  for (const auto& l : tw.layers) {
+    for (const model::Linear* lin : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down}) {
+      bytes += static_cast<double>(lin->w.nbytes());
+    }
+  }
+  bytes += static_cast<double>(tw.lm_head.w.nbytes());
+  bytes += static_cast<double>(tw.embed.nbytes()) / static_cast<double>(tw.embed.rows);  // one row
+  return bytes;
+}
+
+std::int64_t current_rss_bytes() { return status_field_kb("VmRSS:") * 1024; }
+std::int64_t peak_rss_bytes() { return status_field_kb("VmHWM:") * 1024; }
+void reset_peak_rss() {
+  std::ofstream f("/proc/self/clear_refs");
+  f << "5";  // resets VmHWM to the current RSS (Linux >= 4.0); ignored where not permitted
+}
+
+Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOptions& o) {
+  if (o.repeats < 1) return invalid_argument("bench: repeats must be >= 1, got ", o.repeats);
+  if (o.image_tiles < 1) return invalid_argument("bench: image_tiles must be >= 1, got ", o.image_tiles);
+  const io::ModelConfig& c = m.config();
+  const int saved_threads = num_threads();
+  if (o.threads > 0) set_num_threads(o.threads);
+  const int threads = num_threads();
+  BenchResult r;
+  r.compute = kernels::compute_name(m.compute());
+  r.quant = model::quant_name(m.quant());
+  r.isa = kernels::isa_name(kernels::isa());
+  r.threads = threads;
+  r.repeats = o.repeats;
+  r.image_tiles = o.image_tiles;
+  r.rss_after_load_bytes = current_rss_bytes();
+  reset_peak_rss();
+
+  // ---- vision ----
+  r.vision_gflop_per_tile = vision_flops_per_tile(c) / 1e9;
+  Tensor px1 = random_pixels(c, 1, o.seed);
+  r.vision_ms_1_tile = time_runs(o.repeats, [&] { m.image_features(px1); });
+  Tensor pxn = random_pixels(c, o.image_tiles, o.seed + 1);
+  Timing img = time_runs(o.repeats, [&] { m.image_features(pxn); });
+  r.vision_ms_image = {img.min / o.image_tiles, img.median / o.image_tiles};
+
+  // ---- prefill ----
+  for (std::int64_t n : o.prefill_lengths) {
+    auto ids = random_ids(n, o.seed + static_cast<std::uint64_t>(n), c.image_token_id);
+    Timing t = time_runs(o.repeats, [&] { prefill(m, ids); });
+    BenchResult::Prefill p;
+    p.tokens = n;
+    p.tok_s = rate(t, static_cast<double>(n));
+    p.gflop = prefill_flops(c, n) / 1e9;
+    r.prefill.push_back(p);
+  }
+
+  // ---- decode ----
+  r.decode_weight_bytes = decode_weight_bytes(m);
+  for (int b : o.decode_batches) {
+    Timing step_ms = time_decode(m, b, o);
+    BenchResult::Decode d;
+    d.batch = b;
+    d.tok_s = rate(step_ms, b);
+    r.decode.push_back(d);
+  }
+
+  // ---- time to first token: a 13-tile image and a short question ----
+  {
+    PromptInput in;
+    in.ids = {151644, 872, 198, 151665};
+    for (std::int64_t t = 0; t < o.image_tiles * c.tokens_per_tile(); ++t) in.ids.push_back(c.image_token_id);
+    for (std::int32_t id : {151666, 198, 74785, 419, 2168, 13, 151645, 198, 151644, 77091, 198}) in.ids.push_back(id);
+    in.pixel_values = pxn;
+    r.ttft_prompt_tokens = static_cast<std::int64_t>(in.ids.size());
+    GenerateParams gp;
+    gp.max_new_tokens = 1;
+    Status failure;
+    reset_peak_rss();
+    r.ttft_ms = time_runs(o.repeats, [&] {
+      auto out = generate(m, {in}, gp);
+      if (!out.ok()) failure = out.status();
+    });
+    r.peak_rss_image_bytes = peak_rss_bytes();
+    if (!failure.ok()) return failure.with_context("bench: time to first token");
+  }
+
+  // ---- one thread, for the scaling figures ----
+  Timing vision_1t, prefill_1t;
+  if (o.thread_scaling && threads > 1) {
+    set_num_threads(1);
+    vision_1t = time_runs(o.repeats, [&] { m.image_features(px1); });
+    auto ids = random_ids(512, o.seed + 512, c.image_token_id);
+    prefill_1t = time_runs(o.repeats, [&] { prefill(m, ids); });
+    set_num_threads(threads);
+    auto ids_n = random_ids(512, o.seed + 512, c.image_token_id);
+    Timing prefill_nt = time_runs(o.repeats, [&] { prefill(m, ids_n); });
+    r.vision_thread_scaling = vision_1t.min / r.vision_ms_1_tile.min;
+    r.prefill_thread_scaling = prefill_1t.min / prefill_nt.min;
+  }
+  r.peak_rss_bytes = std::max(peak_rss_bytes(), r.peak_rss_image_bytes);
+
+  // ---- rooflines, last: their buffers must not count in the peak RSS above ----
+  if (o.rooflines) {
+    kernels::Bandwidth bw = kernels::measure_bandwidth(kBandwidthBytes, 5);
+    r.read_gbs = bw.read_gbs;
+    r.copy_gbs = bw.copy_gbs;
+    kernels::GemmPeak gp = kernels::measure_gemm_peak_bf16(std::max(2, o.repeats));
+    r.gemm_peak_gflops = gp.gflops;
+    r.gemm_peak_n = gp.n;
+    const double bw_roof = std::max(r.read_gbs, r.copy_gbs) * 1e9;
+    for (auto& d : r.decode) d.roofline_fraction = d.tok_s.best / d.batch * r.decode_weight_bytes / bw_roof;
+    for (auto& p : r.prefill) p.roofline_fraction = p.tok_s.best / static_cast<double>(p.tokens) * p.gflop / r.gemm_peak_gflops;
+    if (!r.decode.empty()) r.decode_roofline_fraction = r.decode.front().roofline_fraction;
+    if (!r.prefill.empty()) r.prefill_roofline_fraction = r.prefill.back().roofline_fraction;
+    r.encode_roofline_fraction = r.vision_gflop_per_tile / (r.vision_ms_image.min / 1e3) / r.gemm_peak_gflops;
+  }
+  set_num_threads(saved_threads);
+  return r;
+}
+
+Json BenchResult::to_json() const {
+  auto timing = [](const Timing& t) { return Json{{"min", t.min}, {"median", t.median}}; };
+  Json j;
+  j["compute"] = compute;
+  j["quant"] = quant;
+  j["isa"] = isa;
+  j["threads"] = threads;
+  j["repeats"] = repeats;
+  j["vision_ms_per_tile_1"] = timing(vision_ms_1_tile);
+  j["vision_ms_per_tile"] = timing(vision_ms_image);
+  j["vision_ms_image"] = timing({vision_ms_image.min * image_tiles, vision_ms_image.median * image_tiles});
+  j["image_tiles"] = image_tiles;
+  j["vision_gflop_per_tile"] = vision_gflop_per_tile;
+  Json pf = Json::array();
+  for (const auto& p : prefill) {
+    // tokens/s: "best" is the rate of the fastest run, "median" of the median run.
+    pf.push_back({{"tokens", p.tokens}, {"tok_s", {{"best", p.tok_s.best}, {"median", p.tok_s.median}}},
+                  {"gflop", p.gflop}, {"roofline_fraction", p.roofline_fraction}});
+  }
+  j["prefill"] = pf;
+  Json dc = Json::array();
+  for (const auto& d : decode) {
+    dc.push_back({{"batch", d.batch}, {"tok_s", {{"best", d.tok_s.best}, {"median", d.tok_s.median}}},
+                  {"roofline_fraction", d.roofline_fraction}});
+  }
+  j["decode"] = dc;
+  j["decode_weight_bytes"] = decode_weight_bytes;
+  j["ttft_ms"] = timing(ttft_ms);
+  j["ttft_prompt_tokens"] = ttft_prompt_tokens;
+  j["memory_read_gbs"] = read_gbs;
+  j["memory_copy_gbs"] = copy_gbs;
+  j["gemm_peak_gflops"] = gemm_peak_gflops;
+  j["gemm_peak_n"] = gemm_peak_n;
+  j["decode_roofline_fraction"] = decode_roofline_fraction;
+  j["encode_roofline_fraction"] = encode_roofline_fraction;
+  j["prefill_roofline_fraction"] = prefill_roofline_fraction;
+  j["vision_thread_scaling"] = vision_thread_scaling;
+  j["prefill_thread_scaling"] = prefill_thread_scaling;
+  j["rss_after_load_bytes"] = rss_after_load_bytes;
+  j["peak_rss_bytes"] = peak_rss_bytes;
+  j["peak_rss_image_bytes"] = peak_rss_image_bytes;
+  return j;
+}
+
+std::string BenchResult::to_text() const {
+  std::ostringstream os;
+  char buf[256];
+  auto line = [&](const char* fmt, auto... args) {
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    os << buf << "\n";
+  };
+  line("compute %s, quant %s, isa %s, %d threads, %d repeats (best / median)", compute.c_str(), quant.c_str(),
+       isa.c_str(), threads, repeats);
+  line("vision encode, 1 tile           %9.1f / %9.1f ms", vision_ms_1_tile.min, vision_ms_1_tile.median);
+  line("vision encode, %2d tiles, per tile %8.1f / %9.1f ms   (%.0f GFLOP/s, %.0f%% of GEMM peak)", image_tiles,
+       vision_ms_image.min, vision_ms_image.median, vision_gflop_per_tile / (vision_ms_image.min / 1e3),
+       100 * encode_roofline_fraction);
+  for (const auto& p : prefill) {
+    line("prefill %5lld tokens             %9.1f / %9.1f tok/s (%.0f GFLOP/s, %.0f%% of GEMM peak)",
+         static_cast<long long>(p.tokens), p.tok_s.best, p.tok_s.median,
+         p.tok_s.best / static_cast<double>(p.tokens) * p.gflop, 100 * p.roofline_fraction);
+  }
+  for (const auto& d : decode) {
+    line("decode batch %d                   %9.2f / %9.2f tok/s (%.1f GB/s of weights, %.0f%% of bandwidth)", d.batch,
+         d.tok_s.best, d.tok_s.median, d.tok_s.best / d.batch * decode_weight_bytes / 1e9, 100 * d.roofline_fraction);
+  }
+  line("time to first token (%lld tokens) %9.1f / %9.1f ms", static_cast<long long>(ttft_prompt_tokens), ttft_ms.min,
+       ttft_ms.median);
+  line("rooflines: read %.1f GB/s, copy %.1f GB/s, oneDNN bf16 GEMM %.0f GFLOP/s (n=%lld)", read_gbs, copy_gbs,
+       gemm_peak_gflops, static_cast<long long>(gemm_peak_n));
+  line("thread scaling (1 -> %d): vision %.2fx, prefill 512 %.2fx", threads, vision_thread_scaling,
+       prefill_thread_scaling);
+  line("RSS: after load %s, peak %s, peak during the image runs %s", human_bytes(static_cast<double>(rss_after_load_bytes)).c_str(),
+       human_bytes(static_cast<double>(peak_rss_bytes)).c_str(), human_bytes(static_cast<double>(peak_rss_image_bytes)).c_str());
+  return os.str();
+}
+
+}  // namespace internvl::runtime

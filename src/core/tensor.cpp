@@ -1,5 +1,7 @@
 #include "core/tensor.h"
 
+#include "core/check.h"
+
 #include <cstdlib>
 #include <cstring>
 

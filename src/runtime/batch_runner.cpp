@@ -66,7 +66,6 @@ BatchRunner::~BatchRunner() = default;
 Result<std::vector<SeqId>> BatchRunner::add_group(const std::vector<PromptInput>& rows, const GenerateParams& params) {
   if (rows.empty()) return invalid_argument("no prompts to generate for");
   if (params.max_new_tokens < 0) return invalid_argument("max_new_tokens must be >= 0, got ", params.max_new_tokens);
-  const std::int64_t limit = effective_context_limit(m_, params.context_limit);
   const std::int64_t h = m_.config().text.hidden_size;
   const std::int32_t image_token = m_.config().image_token_id;
   const std::int64_t n_vocab = m_.config().text.vocab_size;
@@ -77,16 +76,8 @@ Result<std::vector<SeqId>> BatchRunner::add_group(const std::vector<PromptInput>
   }
   std::int64_t max_len = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto& ids = rows[r].ids;
-    if (ids.empty()) return invalid_argument("prompt ", r, " is empty");
-    INTERNVL_RETURN_IF_ERROR(m_.check_ids(ids.data(), static_cast<std::int64_t>(ids.size())).with_context(str_cat("prompt ", r)));
-    std::int64_t need = static_cast<std::int64_t>(ids.size()) + params.max_new_tokens;
-    if (need > limit) {
-      return out_of_range("prompt ", r, " has ", ids.size(), " tokens; with max_new_tokens ",
-                          params.max_new_tokens, " it needs ", need,
-                          " positions, more than the context limit of ", limit);
-    }
-    max_len = std::max<std::int64_t>(max_len, static_cast<std::int64_t>(ids.size()));
+    INTERNVL_RETURN_IF_ERROR(validate_prompt(m_, rows[r].ids, params).with_context(str_cat("prompt ", r)));
+    max_len = std::max<std::int64_t>(max_len, static_cast<std::int64_t>(rows[r].ids.size()));
   }
   std::vector<Tensor> feats = encode_rows(m_, rows);
   auto group = std::make_shared<Group>(m_.new_rope_state());

@@ -21,6 +21,19 @@ std::int64_t effective_context_limit(const model::InternVLModel& m, std::int64_t
   return requested;
 }
 
+Status validate_prompt(const model::InternVLModel& m, const std::vector<std::int32_t>& ids,
+                       const GenerateParams& params) {
+  if (ids.empty()) return invalid_argument("the prompt is empty");
+  INTERNVL_RETURN_IF_ERROR(m.check_ids(ids.data(), static_cast<std::int64_t>(ids.size())));
+  const std::int64_t limit = effective_context_limit(m, params.context_limit);
+  const std::int64_t need = static_cast<std::int64_t>(ids.size()) + params.max_new_tokens;
+  if (need > limit) {
+    return out_of_range("the prompt has ", ids.size(), " tokens; with max_new_tokens ", params.max_new_tokens,
+                        " it needs ", need, " positions, more than the context limit of ", limit);
+  }
+  return Status();
+}
+
 std::vector<Tensor> encode_rows(const model::InternVLModel& m, const std::vector<PromptInput>& rows) {
   std::vector<Tensor> out(rows.size());
   std::int64_t total = 0;

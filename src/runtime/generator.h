@@ -19,6 +19,11 @@ Result<std::vector<RowResult>> generate(const model::InternVLModel& m, const std
                                         const GenerateParams& params, const StepCallback& on_step = {},
                                         GenerateTimings* timings = nullptr);
 
+/// Checks one prompt against the model: ids in the embedding table, not empty, and prompt +
+/// max_new_tokens within the context limit. Errors name the value.
+Status validate_prompt(const model::InternVLModel& m, const std::vector<std::int32_t>& ids,
+                       const GenerateParams& params);
+
 /// The limit in force for a requested one (0 = the model's); see GenerateParams::context_limit.
 std::int64_t effective_context_limit(const model::InternVLModel& m, std::int64_t requested);
 

@@ -175,4 +175,28 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
+/// A multi-turn conversation that keeps its KV cache between turns: each turn only prefills
+/// what is new, and every image or video is vision-encoded once per conversation.
+class ChatSession {
+ public:
+  explicit ChatSession(const Engine& engine);
+  ~ChatSession();
+  ChatSession(ChatSession&&) noexcept;
+
+  /// Adds a message without generating (e.g. a system prompt, or a scripted history).
+  void add(Message message);
+  /// Adds a user turn, generates the reply and appends it as the assistant's turn.
+  Result<GenerationResult> send(std::vector<ContentPart> user_content, const GenerationOptions& options = {},
+                                const TokenCallback& on_token = {});
+  /// Forgets the history, the cache and the encoded media.
+  void reset();
+  const std::vector<Message>& messages() const;
+  /// Prompt tokens served from the cache in the last turn.
+  std::int64_t reused_tokens() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 }  // namespace internvl

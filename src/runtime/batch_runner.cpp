@@ -27,12 +27,13 @@ struct BatchRunner::Seq {
   Tensor features;               // [n_image_tokens, H] rows, in order
   std::int64_t prefilled = 0;    // prompt tokens already in the cache
   std::int64_t image_rows_used = 0;
-  model::KvCache cache;
+  std::shared_ptr<model::KvCache> cache_owner;
+  model::KvCache& cache;
   std::vector<std::int32_t> history;  // prompt + generated (repetition penalty)
   int generated = 0;
   std::int32_t pending = -1;     // sampled token not yet fed
   Rng rng;
-  Seq(model::KvCache c, std::uint64_t seed) : cache(std::move(c)), rng(seed) {}
+  Seq(std::shared_ptr<model::KvCache> c, std::uint64_t seed) : cache_owner(std::move(c)), cache(*cache_owner), rng(seed) {}
   bool prefilling() const { return prefilled < static_cast<std::int64_t>(prompt.size()); }
 };
 
@@ -86,19 +87,28 @@ Result<std::vector<SeqId>> BatchRunner::add_group(const std::vector<PromptInput>
   std::vector<std::unique_ptr<Seq>> added;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto& ids = rows[r].ids;
-    std::int64_t n_img = std::count(ids.begin(), ids.end(), image_token);
+    const std::int64_t cached = rows[r].cache ? rows[r].cached_tokens : 0;
+    if (cached < 0 || cached >= static_cast<std::int64_t>(ids.size()) ||
+        (rows[r].cache && cached > rows[r].cache->size())) {
+      return invalid_argument("prompt ", r, ": cached_tokens ", cached, " is outside the prompt and its cache");
+    }
+    // Only image tokens after the cached prefix need features.
+    std::int64_t n_img = std::count(ids.begin() + cached, ids.end(), image_token);
     std::int64_t n_feat = feats[r].numel() > 0 ? feats[r].numel() / h : 0;
     if (n_img != n_feat) {
       return invalid_argument("prompt ", r, ": image features and image tokens do not match: tokens: ", n_img,
                               ", features: ", n_feat, " (", m_.config().tokens_per_tile(), " per tile)");
     }
-    auto s = std::make_unique<Seq>(m_.new_cache(), params.sampling.seed + r);
+    auto cache = rows[r].cache ? rows[r].cache : std::make_shared<model::KvCache>(m_.new_cache());
+    cache->truncate(cached);
+    auto s = std::make_unique<Seq>(cache, params.sampling.seed + r);
     s->id = next_id_ + static_cast<SeqId>(r);
     s->group = group;
     s->params = params;
     s->row = static_cast<int>(r);
     s->prompt = ids;
     s->history = ids;
+    s->prefilled = cached;
     if (n_feat > 0) s->features = feats[r].reshape({n_feat, h});
     s->cache.reserve(static_cast<std::int64_t>(ids.size()) + params.max_new_tokens);
     added.push_back(std::move(s));

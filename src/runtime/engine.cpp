@@ -210,51 +210,58 @@ const char* finish_name(runtime::FinishReason r, bool stop_string) {
 
 }  // namespace
 
-Result<GenerationResult> Engine::generate(const std::vector<Message>& conversation, const GenerationOptions& options,
-                                          const TokenCallback& on_token) const {
-  Timer total;
-  INTERNVL_ASSIGN_OR_RETURN(runtime::GenerateParams params, impl_->generate_params(options));
-  INTERNVL_ASSIGN_OR_RETURN(processor::ProcessedPrompt p, impl_->process(conversation, options));
-  GenerationResult result;
-  result.timings.preprocess_ms = total.elapsed_ms();
-  result.prompt_tokens = static_cast<std::int64_t>(p.ids.size());
-  result.num_tiles = p.num_tiles();
-  runtime::TextStream stream(impl_->processor->tokenizer(), options.stop);
+Status Engine::Impl::run(runtime::PromptInput in, const runtime::GenerateParams& params,
+                         const GenerationOptions& gen, const TokenCallback& on_token,
+                         const Timer& clock, GenerationResult* result) const {
+  runtime::TextStream stream(processor->tokenizer(), gen.stop);
   bool stop_string = false;
   bool first = true;
   auto on_step = [&](const runtime::StepEvent& ev) {
     if (first) {
-      result.timings.ttft_ms = total.elapsed_ms();
+      result->timings.ttft_ms = clock.elapsed_ms();
       first = false;
     }
     TokenInfo info;
     info.id = ev.token;
     info.logprob = ev.logprob;
     info.top_logprobs = ev.top;
-    result.token_ids.push_back(ev.token);
+    result->token_ids.push_back(ev.token);
     bool stopped = false;
     std::string piece = stream.push(ev.token, &stopped);
     bool keep = !on_token || on_token(info, piece);
-    result.tokens.push_back(std::move(info));
+    result->tokens.push_back(std::move(info));
     if (stopped) stop_string = true;
     return keep && !stopped;
   };
+  runtime::GenerateTimings t;
+  INTERNVL_ASSIGN_OR_RETURN(std::vector<runtime::RowResult> rows,
+                            runtime::generate(*model, {std::move(in)}, params, on_step, &t));
+  std::string tail = stream.flush();
+  if (!tail.empty() && on_token) on_token(TokenInfo{}, tail);
+  result->text = stream.text();
+  result->finish_reason = finish_name(rows[0].finish, stop_string);
+  result->timings.vision_ms = t.vision_ms;
+  result->timings.prefill_ms = t.prefill_ms;
+  result->timings.decode_ms = t.decode_ms;
+  result->timings.total_ms = clock.elapsed_ms();
+  result->timings.prompt_tokens = result->prompt_tokens;
+  result->timings.generated_tokens = static_cast<std::int64_t>(result->token_ids.size());
+  return Status();
+}
+
+Result<GenerationResult> Engine::generate(const std::vector<Message>& conversation, const GenerationOptions& options,
+                                          const TokenCallback& on_token) const {
+  Timer clock;
+  INTERNVL_ASSIGN_OR_RETURN(runtime::GenerateParams params, impl_->generate_params(options));
+  INTERNVL_ASSIGN_OR_RETURN(processor::ProcessedPrompt p, impl_->process(conversation, options));
+  GenerationResult result;
+  result.timings.preprocess_ms = clock.elapsed_ms();
+  result.prompt_tokens = static_cast<std::int64_t>(p.ids.size());
+  result.num_tiles = p.num_tiles();
   runtime::PromptInput in;
   in.ids = std::move(p.ids);
   in.pixel_values = std::move(p.pixel_values);
-  runtime::GenerateTimings t;
-  INTERNVL_ASSIGN_OR_RETURN(std::vector<runtime::RowResult> rows,
-                            runtime::generate(*impl_->model, {in}, params, on_step, &t));
-  std::string tail = stream.flush();
-  if (!tail.empty() && on_token) on_token(TokenInfo{}, tail);
-  result.text = stream.text();
-  result.finish_reason = finish_name(rows[0].finish, stop_string);
-  result.timings.vision_ms = t.vision_ms;
-  result.timings.prefill_ms = t.prefill_ms;
-  result.timings.decode_ms = t.decode_ms;
-  result.timings.total_ms = total.elapsed_ms();
-  result.timings.prompt_tokens = result.prompt_tokens;
-  result.timings.generated_tokens = static_cast<std::int64_t>(result.token_ids.size());
+  INTERNVL_RETURN_IF_ERROR(impl_->run(std::move(in), params, options, on_token, clock, &result));
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "internvl/engine.h"
+#include "core/timer.h"
 #include "io/model_config.h"
 #include "model/internvl_model.h"
 #include "processor/processor.h"
@@ -26,6 +27,9 @@ struct Engine::Impl {
   /// Template + processor for one conversation.
   Result<processor::ProcessedPrompt> process(const std::vector<Message>& conversation,
                                              const GenerationOptions& options) const;
+  /// Generates for a prepared prompt: streaming text, stop strings, timings into *result.
+  Status run(runtime::PromptInput in, const runtime::GenerateParams& params, const GenerationOptions& options,
+             const TokenCallback& on_token, const Timer& clock, GenerationResult* result) const;
   /// GenerationOptions + the checkpoint's generation config -> runtime parameters.
   Result<runtime::GenerateParams> generate_params(const GenerationOptions& options) const;
 };

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/tensor.h"
+#include "model/kv_cache.h"
 #include "runtime/sampler.h"
 
 namespace internvl::runtime {
@@ -15,7 +17,13 @@ namespace internvl::runtime {
 struct PromptInput {
   std::vector<std::int32_t> ids;
   Tensor pixel_values;  // f32 [n_tiles, 3, H, W]; empty when the prompt has no media
-  Tensor image_features;  // optional precomputed features [n_tiles, tokens_per_tile, H] (skips vision)
+  /// Optional precomputed features (skips the vision tower): rows for the image tokens at
+  /// positions >= cached_tokens, e.g. [n_tiles, tokens_per_tile, H].
+  Tensor image_features;
+  /// Continue from a cache that already holds ids[0, cached_tokens) (multi-turn chat). The
+  /// cache is updated in place and keeps the prompt and all fed tokens afterwards.
+  std::shared_ptr<model::KvCache> cache;
+  std::int64_t cached_tokens = 0;
 };
 
 struct GenerateParams {

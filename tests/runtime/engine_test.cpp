@@ -160,5 +160,29 @@ TEST(Engine, SamplingFollowsTemperatureAndSeed) {
   EXPECT_EQ(g->token_ids, std::vector<std::int32_t>(ref.begin(), ref.begin() + 8));
 }
 
+TEST(ChatSession, SecondTurnReusesTheCacheAndMatchesAFreshRun) {
+  auto img = media::load_image_file(fixture_path("images/small_600x300.png"));
+  ASSERT_TRUE(img.ok());
+  ChatSession chat(engine());
+  chat.add(Message{"system", {ContentPart::text_part("You are terse.")}});
+  GenerationOptions o;
+  o.max_new_tokens = 5;
+  auto first = chat.send({ContentPart::image_part(*img), ContentPart::text_part("Describe this image.")}, o);
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  EXPECT_EQ(chat.reused_tokens(), 0);
+  auto second = chat.send({ContentPart::text_part("And the colours?")}, o);
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  EXPECT_GT(chat.reused_tokens(), 256);  // the system prompt, the image and the first turn
+  ASSERT_EQ(chat.messages().size(), 5u);
+  // The same conversation from scratch gives the same answer.
+  std::vector<Message> history(chat.messages().begin(), chat.messages().end() - 1);
+  auto fresh = engine().generate(history, o);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(second->token_ids, fresh->token_ids);
+  EXPECT_EQ(second->prompt_tokens, fresh->prompt_tokens);
+  chat.reset();
+  EXPECT_TRUE(chat.messages().empty());
+}
+
 }  // namespace
 }  // namespace internvl::test

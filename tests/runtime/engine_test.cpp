@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "core/file.h"
+#include "core/json.h"
+
 #include "media/image_decode.h"
 #include "support/fixtures.h"
 #include "support/golden.h"
@@ -158,6 +163,25 @@ TEST(Engine, SamplingFollowsTemperatureAndSeed) {
   ASSERT_TRUE(g.ok());
   auto ref = golden_generated("text_only");
   EXPECT_EQ(g->token_ids, std::vector<std::int32_t>(ref.begin(), ref.begin() + 8));
+}
+
+TEST(Engine, RefusesATokenizerFromAnotherCheckpoint) {
+  namespace fs = std::filesystem;
+  std::string dir = make_temp_dir("internvl-engine");
+  for (const auto& e : fs::directory_iterator(model_dir("tiny-internvl3-qwen2"))) {
+    fs::copy_file(fs::canonical(e.path()), fs::path(dir) / e.path().filename());
+  }
+  std::string cfg_path = dir + "/config.json";
+  Json cfg = *load_json_file(cfg_path);
+  cfg["image_token_id"] = 151666;  // </img> in this tokenizer
+  ASSERT_TRUE(write_file(cfg_path, cfg.dump()).ok());
+  EngineOptions o;
+  o.model_dir = dir;
+  auto r = Engine::load(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("<IMG_CONTEXT>"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("151666"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(ChatSession, SecondTurnReusesTheCacheAndMatchesAFreshRun) {

@@ -25,6 +25,9 @@ struct Case {
   std::vector<std::int64_t> generate_replay, forward_replay;
 };
 
+// gtest prints parameters in failure messages: name the case instead of dumping bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model << "/" << c.name; }
+
 // Inputs of a golden case, rebuilt from the fixture files through the whole front end (the
 // input ids must equal the reference's; see ProcessorInputIds).
 struct Inputs {

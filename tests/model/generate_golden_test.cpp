@@ -242,15 +242,20 @@ TEST_P(GenerateGolden, HiddenStatesAndLosses) {
   auto out = runtime::forward(m, f);
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   EXPECT_NEAR(*out->loss, c.extra["loss_labels_eq_input_ids"].get<double>(), 1e-4);
+  std::printf("[ %s/%s ] loss %.6f vs %.6f\n", c.model.c_str(), c.name.c_str(), *out->loss,
+              c.extra["loss_labels_eq_input_ids"].get<double>());
   const auto& hs = out->hidden_states[0];
   const Tensor& last_ref = npz[c.name + "__hidden_last"];
   const Tensor& first_ref = npz[c.name + "__hidden_first8"];
   ASSERT_EQ(static_cast<std::int64_t>(hs.size()), last_ref.dim(0));
   const std::int64_t h = last_ref.dim(1), len = static_cast<std::int64_t>(in.rows[0].ids.size());
+  double worst_hidden = 0;
   for (std::size_t l = 0; l < hs.size(); ++l) {
     Diff dl = compare(hs[l].data<float>() + (len - 1) * h, last_ref.data<float>() + l * h, h);
+    worst_hidden = std::max(worst_hidden, dl.max_abs / dl.max_ref);
     EXPECT_LE(dl.max_abs, 1e-4 * dl.max_ref) << "hidden_last layer " << l;
     Diff df = compare(hs[l].data<float>(), first_ref.data<float>() + l * 8 * h, 8 * h);
+    worst_hidden = std::max(worst_hidden, df.max_abs / df.max_ref);
     EXPECT_LE(df.max_abs, 1e-4 * df.max_ref) << "hidden_first8 layer " << l;
   }
   // Labels -100 except the last four tokens.
@@ -259,6 +264,8 @@ TEST_P(GenerateGolden, HiddenStatesAndLosses) {
   auto out4 = runtime::forward(m, f);
   ASSERT_TRUE(out4.ok());
   EXPECT_NEAR(*out4->loss, c.extra["loss_last4_labels"].get<double>(), 1e-4);
+  std::printf("[ %s/%s ] last-4 loss %.6f vs %.6f; hidden states worst max_abs/max_ref %.2e\n", c.model.c_str(),
+              c.name.c_str(), *out4->loss, c.extra["loss_last4_labels"].get<double>(), worst_hidden);
 }
 
 TEST_P(GenerateGolden, ProcessorInputIdsAndTexts) {

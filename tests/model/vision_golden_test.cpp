@@ -15,6 +15,7 @@ class VisionGolden : public ::testing::TestWithParam<const char*> {};
 void expect_close(const Tensor& ours, const Tensor& ref, const char* what) {
   ASSERT_EQ(ours.numel(), ref.numel()) << what;
   Diff d = compare(ours, ref);
+  std::printf("[ vision ] %-28s max_abs/max_ref = %.2e\n", what, d.max_abs / d.max_ref);
   EXPECT_LE(d.max_abs, 1e-5 * d.max_ref) << what << ": max_abs " << d.max_abs << " at " << d.worst
                                          << ", max |ref| " << d.max_ref;
 }

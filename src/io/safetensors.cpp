@@ -56,8 +56,9 @@ Result<ParsedHeader> parse_header(const std::uint8_t* bytes, std::size_t size, s
   std::uint64_t data_size = size - out.data_start;
   for (const auto& [name, info] : header.items()) {
     if (name == "__metadata__") continue;
-    auto bad = [&](const std::string& why) {
-      return corrupt("safetensors file ", what, ": tensor '", name, "' ", why);
+    // Init-capture: clang before 16 cannot capture a structured binding directly.
+    auto bad = [&, &tensor = name](const std::string& why) {
+      return corrupt("safetensors file ", what, ": tensor '", tensor, "' ", why);
     };
     if (!info.is_object() || !info.contains("dtype") || !info.contains("shape") ||
         !info.contains("data_offsets")) {

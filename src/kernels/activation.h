@@ -5,7 +5,8 @@
 
 namespace internvl::kernels {
 
-/// x = 0.5 x (1 + erf(x / sqrt 2)), in place (exact GELU, not the tanh form).
+/// x = 0.5 x (1 + erf(x / sqrt 2)), in place (exact GELU, not the tanh form). SIMD paths use a
+/// rational erf (|error| < 4e-7, vec_math.h).
 void gelu_erf(float* x, std::int64_t n);
 
 /// out[r, i] = silu(gate[r, i]) * up[r, i] where gate_up rows hold [gate | up] of width 2d.
@@ -18,5 +19,11 @@ void scale_add(const float* x, const float* scale, std::int64_t rows, std::int64
 
 /// residual[i] += x[i].
 void add_inplace(const float* x, std::int64_t n, float* residual);
+
+namespace ref {
+void gelu_erf(float* x, std::int64_t n);
+void silu_mul(const float* gate, const float* up, std::int64_t rows, std::int64_t d,
+              std::int64_t in_stride, float* out);
+}  // namespace ref
 
 }  // namespace internvl::kernels

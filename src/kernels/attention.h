@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "kernels/matmul.h"
+
 namespace internvl::kernels {
 
 struct AttentionShape {
@@ -21,7 +23,13 @@ struct AttentionShape {
 };
 
 /// out[i, h, :] = softmax(q[i, h] · k[:, g]ᵀ * scale) · v[:, g], g = kv head of h.
-void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out);
+/// Work is split into tasks of 64 "rows" of one kv head, a row being (query token, query head
+/// of that kv head): GQA heads share every key block. Keys are read in blocks of 64 with the
+/// queries of a task in SIMD lanes (scores are kept transposed), so only the queries are packed.
+/// kF32: f32 FMAs. kBF16: q, k, v and the probabilities rounded to bf16, vdpbf16ps products
+/// with f32 sums (AVX-512 BF16; other CPUs use the f32 path).
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+               Compute compute = Compute::kF32);
 
 namespace ref {
 /// Two-pass scalar reference in double.

@@ -1,88 +1,164 @@
 #include "kernels/matmul.h"
 
-#include <oneapi/dnnl/dnnl.h>
-#include <omp.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
+
+#include "kernels/buffer.h"
+#include "kernels/convert.h"
+#include "kernels/cpu.h"
+#include "kernels/gemm_dnnl.h"
+#include "kernels/gemv.h"
+#include "kernels/quant.h"
+#include "kernels/threading.h"
 
 namespace internvl::kernels {
 
 namespace {
 
-// Bytes of W converted to f32 per panel on the GEMM path: big enough to amortize the sgemm call,
-// small enough to stay in L2.
-constexpr std::int64_t kPanelBytes = 1 << 20;
-// Up to this many activation rows the matrix is streamed once (decode: memory-bound).
-constexpr std::int64_t kSmallM = 8;
+// Bytes of W converted per panel on the GEMM paths for non-native formats: large enough to
+// amortize the GEMM call, small enough to stay in L2/L3.
+constexpr std::int64_t kPanelBytes = 4 << 20;
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-float dot_f32(const float* a, const float* b, std::int64_t n) {
-  // Eight partial sums in a fixed order: deterministic and vectorizable.
-  float acc[16] = {};
-  std::int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    for (int l = 0; l < 16; ++l) acc[l] += a[i + l] * b[i + l];
-  }
-  float s = 0;
-  for (; i < n; ++i) s += a[i] * b[i];
-  for (int l = 0; l < 16; ++l) s += acc[l];
-  return s;
-}
-
-void matmul_small(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
-  const std::int64_t n = w.rows, k = w.cols;
-#pragma omp parallel
-  {
-    std::vector<float> row(static_cast<std::size_t>(k));
-#pragma omp for schedule(static)
-    for (std::int64_t j = 0; j < n; ++j) {
-      const float* wr;
-      if (w.format == WeightFormat::kF32) {
-        wr = static_cast<const float*>(w.data) + j * k;
-      } else {
-        w.row_to_f32(j, row.data());
-        wr = row.data();
-      }
-      float b = bias ? bias[j] : 0.0f;
-      for (std::int64_t i = 0; i < m; ++i) y[i * n + j] = dot_f32(x + i * k, wr, k) + b;
-    }
+void add_bias(std::int64_t m, std::int64_t n, const float* bias, float* y) {
+  if (!bias) return;
+#pragma omp parallel for schedule(static) if (m * n >= kParallelMinWork)
+  for (std::int64_t i = 0; i < m; ++i) {
+    float* yi = y + i * n;
+    for (std::int64_t j = 0; j < n; ++j) yi[j] += bias[j];
   }
 }
 
-void matmul_gemm(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
+std::int64_t panel_rows(std::int64_t k, std::int64_t elem) {
+  return std::max<std::int64_t>(64, kPanelBytes / (elem * k)) / 16 * 16;
+}
+
+// ---- f32 GEMM: exact; W widened to f32 panels unless already f32 ----
+void gemm_f32(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
   const std::int64_t n = w.rows, k = w.cols;
   if (w.format == WeightFormat::kF32) {
-    dnnl_sgemm('N', 'T', m, n, k, 1.0f, x, k, static_cast<const float*>(w.data), k, 0.0f, y, n);
+    dnnl_gemm_f32(x, m, k, static_cast<const float*>(w.data), n, y, n);
   } else {
-    const std::int64_t panel_rows = std::max<std::int64_t>(64, kPanelBytes / (4 * k));
-    std::vector<float> panel(static_cast<std::size_t>(std::min(panel_rows, n) * k));
-    for (std::int64_t j0 = 0; j0 < n; j0 += panel_rows) {
-      std::int64_t nb = std::min(panel_rows, n - j0);
+    thread_local GrowBuffer<float> panel_buf;
+    const std::int64_t pr = panel_rows(k, 4);
+    float* panel = panel_buf.reserve(static_cast<std::size_t>(std::min(pr, n) * k));
+    for (std::int64_t j0 = 0; j0 < n; j0 += pr) {
+      const std::int64_t nb = std::min(pr, n - j0);
 #pragma omp parallel for schedule(static)
-      for (std::int64_t j = 0; j < nb; ++j) w.row_to_f32(j0 + j, panel.data() + j * k);
-      dnnl_sgemm('N', 'T', m, nb, k, 1.0f, x, k, panel.data(), k, 0.0f, y + j0, n);
+      for (std::int64_t j = 0; j < nb; ++j) w.row_to_f32(j0 + j, panel + j * k);
+      dnnl_gemm_f32(x, m, k, panel, nb, y + j0, n);
     }
   }
-  if (bias) {
-#pragma omp parallel for schedule(static)
-    for (std::int64_t i = 0; i < m; ++i) {
-      float* yi = y + i * n;
-      for (std::int64_t j = 0; j < n; ++j) yi[j] += bias[j];
-    }
+  add_bias(m, n, bias, y);
+}
+
+// ---- bf16 GEMM: x rounded to bf16, f32 accumulation ----
+bool gemm_bf16(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
+  const std::int64_t n = w.rows, k = w.cols;
+  thread_local GrowBuffer<std::uint16_t> xb_buf;
+  std::uint16_t* xb = xb_buf.reserve(static_cast<std::size_t>(m * k));
+#pragma omp parallel for schedule(static) if (m * k >= kParallelMinWork)
+  for (std::int64_t i = 0; i < m; ++i) f32_to_bf16_row(x + i * k, xb + i * k, k);
+  if (w.format == WeightFormat::kBF16) {
+    return dnnl_gemm_bf16(xb, m, k, static_cast<const std::uint16_t*>(w.data), n, k, bias, y, n);
   }
+  thread_local GrowBuffer<std::uint16_t> panel_buf;
+  const std::int64_t pr = panel_rows(k, 2);
+  std::uint16_t* panel = panel_buf.reserve(static_cast<std::size_t>(std::min(pr, n) * k));
+  for (std::int64_t j0 = 0; j0 < n; j0 += pr) {
+    const std::int64_t nb = std::min(pr, n - j0);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t j = 0; j < nb; j += 16) w.rows_to_bf16(j0 + j, std::min<std::int64_t>(16, nb - j), panel + j * k);
+    if (!dnnl_gemm_bf16(xb, m, k, panel, nb, k, bias ? bias + j0 : nullptr, y + j0, n)) return false;
+  }
+  return true;
+}
+
+void gemv_any(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+              Compute compute) {
+  if (w.quantized()) {
+    thread_local QuantizedActs xq;
+    quantize_acts(x, m, w.cols, &xq);
+    gemv_quant(xq, w, bias, y);
+    return;
+  }
+  if (compute == Compute::kBF16 && w.format == WeightFormat::kBF16 && isa() >= Isa::kAvx512Bf16) {
+    thread_local GrowBuffer<std::uint16_t> xb_buf;
+    std::uint16_t* xb = xb_buf.reserve(static_cast<std::size_t>(m * w.cols));
+    f32_to_bf16_row(x, xb, m * w.cols);
+    gemv_bf16(xb, m, w, bias, y);
+    return;
+  }
+  gemv_f32(x, m, w, bias, y);
+}
+
+// How a decode GEMV reads its activations.
+enum class GemvKind { kF32, kBf16, kQuant };
+
+GemvKind gemv_kind(const WeightMatrix& w, Compute compute) {
+  if (w.quantized()) return GemvKind::kQuant;
+  if (compute == Compute::kBF16 && w.format == WeightFormat::kBF16 && isa() >= Isa::kAvx512Bf16) return GemvKind::kBf16;
+  return GemvKind::kF32;
 }
 
 }  // namespace
 
-void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
-  if (m <= 0 || w.rows <= 0) return;
-  if (m <= kSmallM) {
-    matmul_small(x, m, w, bias, y);
-  } else {
-    matmul_gemm(x, m, w, bias, y);
+const char* compute_name(Compute c) { return c == Compute::kBF16 ? "bf16" : "f32"; }
+
+void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, Compute compute) {
+  if (m <= 0 || n <= 0) return;
+  if (m > kGemvMaxRows || n == 1) {
+    for (int i = 0; i < n; ++i) matmul(x, m, *t[i].w, t[i].bias, t[i].y, compute);
+    return;
   }
+  const std::int64_t k = t[0].w->cols;
+  thread_local QuantizedActs xq;
+  thread_local GrowBuffer<std::uint16_t> xb_buf;
+  bool need_q = false, need_b = false;
+  std::int64_t work = 0;
+  for (int i = 0; i < n; ++i) {
+    const GemvKind kind = gemv_kind(*t[i].w, compute);
+    need_q = need_q || kind == GemvKind::kQuant;
+    need_b = need_b || kind == GemvKind::kBf16;
+    work += t[i].w->rows * t[i].w->cols;
+  }
+  if (need_q) quantize_acts(x, m, k, &xq);
+  std::uint16_t* xb = need_b ? xb_buf.reserve(static_cast<std::size_t>(m * k)) : nullptr;
+  if (need_b) f32_to_bf16_row(x, xb, m * k);
+  // One list of (matrix, row range) chunks over all targets, handed out dynamically.
+  struct Chunk {
+    int target;
+    std::int64_t r0, r1;
+  };
+  thread_local std::vector<Chunk> chunks;
+  chunks.clear();
+  for (int i = 0; i < n; ++i) {
+    const WeightMatrix& w = *t[i].w;
+    const std::int64_t step = w.quantized() ? gemv_quant_chunk_rows(w) : gemv_chunk_rows(w);
+    for (std::int64_t r0 = 0; r0 < w.rows; r0 += step) chunks.push_back({i, r0, std::min(w.rows, r0 + step)});
+  }
+  const std::int64_t n_chunks = static_cast<std::int64_t>(chunks.size());
+  const Chunk* cs = chunks.data();
+  const QuantizedActs* xqp = &xq;
+#pragma omp parallel for schedule(dynamic, 1) if (work >= kParallelMinWork && n_chunks > 1)
+  for (std::int64_t c = 0; c < n_chunks; ++c) {
+    const MatmulTarget& tg = t[cs[c].target];
+    switch (gemv_kind(*tg.w, compute)) {
+      case GemvKind::kQuant: gemv_quant_rows(*xqp, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
+      case GemvKind::kBf16: gemv_bf16_rows(xb, m, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
+      case GemvKind::kF32: gemv_f32_rows(x, m, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
+    }
+  }
+}
+
+void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+            Compute compute) {
+  if (m <= 0 || w.rows <= 0) return;
+  if (m <= kGemvMaxRows) {
+    gemv_any(x, m, w, bias, y, compute);
+    return;
+  }
+  if (compute == Compute::kBF16 && gemm_bf16(x, m, w, bias, y)) return;
+  gemm_f32(x, m, w, bias, y);
 }
 
 }  // namespace internvl::kernels

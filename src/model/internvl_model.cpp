@@ -9,16 +9,28 @@
 
 namespace internvl::model {
 
-Result<std::unique_ptr<InternVLModel>> InternVLModel::load(const std::string& model_dir) {
+Result<std::unique_ptr<InternVLModel>> InternVLModel::load(const std::string& model_dir,
+                                                           const LoadOptions& options) {
   auto m = std::unique_ptr<InternVLModel>(new InternVLModel());
   INTERNVL_ASSIGN_OR_RETURN(m->config_, io::load_model_config(model_dir));
-  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_));
+  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_, options.quant));
+  m->compute_ = options.compute;
   return m;
+}
+
+QuantType InternVLModel::quant() const {
+  QuantType q = QuantType::kNone;
+  for (const auto& t : weights_->quantized) {
+    if (t.w.format == kernels::WeightFormat::kQ4_0) return QuantType::kQ4;
+    q = QuantType::kQ8;
+  }
+  return q;
 }
 
 Tensor InternVLModel::vision_model(const Tensor& pixels, std::vector<Tensor>* hidden_states) const {
   VisionRunOptions opts;
   opts.hidden_states = hidden_states;
+  opts.compute = compute_;
   return vision_forward(config_.vision, weights_->vision, pixels, opts);
 }
 
@@ -38,9 +50,10 @@ Tensor InternVLModel::image_features(const Tensor& pixels, std::optional<int> fe
     opts.n_layers = layer;
     // last_hidden_state (after the optional final norm) only for the last layer, as the reference.
     opts.final_norm = layer == config_.vision.num_layers;
+    opts.compute = compute_;
     Tensor feats = vision_forward(config_.vision, weights_->vision, chunk, opts);
     Tensor shuffled = pixel_shuffle(feats, config_.downsample_ratio);
-    Tensor proj = project(weights_->projector, shuffled);  // [nb, tokens, H]
+    Tensor proj = project(weights_->projector, shuffled, compute_);  // [nb, tokens, H]
     std::memcpy(out.data<float>() + t0 * tokens * h, proj.data<float>(), proj.nbytes());
   }
   return out;
@@ -85,11 +98,11 @@ Status InternVLModel::merge_image_features(const std::int32_t* ids, std::int64_t
 
 void InternVLModel::decode(const std::vector<DecoderSeq>& seqs, Tensor& x,
                            std::vector<Tensor>* hidden_states) const {
-  decoder_forward(config_.text, weights_->text, seqs, x, hidden_states);
+  decoder_forward(config_.text, weights_->text, seqs, x, hidden_states, compute_);
 }
 
 Tensor InternVLModel::logits(const float* hidden, std::int64_t rows) const {
-  return linear(weights_->text.lm_head, hidden, rows);
+  return linear(weights_->text.lm_head, hidden, rows, compute_);
 }
 
 KvCache InternVLModel::new_cache() const {

@@ -9,19 +9,34 @@
 
 #include "core/tensor.h"
 #include "io/model_config.h"
+#include "kernels/matmul.h"
 #include "model/kv_cache.h"
+#include "model/quantize.h"
 #include "model/rope_state.h"
 #include "model/text_decoder.h"
 #include "model/weights.h"
 
 namespace internvl::model {
 
+struct LoadOptions {
+  /// Quantize eligible matrices while loading (a directory saved quantized loads as saved).
+  QuantType quant = QuantType::kNone;
+  /// Arithmetic of the large products and attention; kF32 is exact (the parity tests' mode).
+  kernels::Compute compute = kernels::Compute::kF32;
+};
+
 class InternVLModel {
  public:
   /// Reads config.json and binds the safetensors weights of a model directory.
-  static Result<std::unique_ptr<InternVLModel>> load(const std::string& model_dir);
+  static Result<std::unique_ptr<InternVLModel>> load(const std::string& model_dir,
+                                                     const LoadOptions& options = {});
 
   const io::ModelConfig& config() const { return config_; }
+  /// The arithmetic used by every forward call (set before sharing the model between threads).
+  kernels::Compute compute() const { return compute_; }
+  void set_compute(kernels::Compute c) { compute_ = c; }
+  /// The weight quantization in effect: kNone, or the format of the quantized matrices.
+  QuantType quant() const;
   const ModelWeights& weights() const { return *weights_; }
   ModelWeights& mutable_weights() { return *weights_; }
 
@@ -32,7 +47,7 @@ class InternVLModel {
   /// Projected image features [n_tiles, tokens_per_tile, H] from `feature_layer` (the config's
   /// vision_feature_layer when omitted). Tiles are encoded `tile_batch` at a time.
   Tensor image_features(const Tensor& pixels, std::optional<int> feature_layer = std::nullopt,
-                        int tile_batch = 8) const;
+                        int tile_batch = 4) const;
 
   // ---- text ----
   /// Embedding rows for ids [n] -> [n, H]. Ids must be < vocab_size (see check_ids).
@@ -56,6 +71,7 @@ class InternVLModel {
  private:
   io::ModelConfig config_;
   std::unique_ptr<ModelWeights> weights_;
+  kernels::Compute compute_ = kernels::Compute::kF32;
 };
 
 }  // namespace internvl::model

@@ -1,5 +1,7 @@
 #include "model/kv_cache.h"
 
+#include <algorithm>
+
 #include "core/check.h"
 
 namespace internvl::model {
@@ -11,8 +13,11 @@ KvCache::KvCache(int n_layers, int n_kv_heads, int head_dim)
 
 void KvCache::reserve(std::int64_t n) {
   if (n <= capacity_) return;
-  std::int64_t cap = capacity_ == 0 ? 64 : capacity_;
-  while (cap < n) cap *= 2;
+  // Grow by 25% (amortized O(1) appends) rather than doubling: a long video prompt would
+  // otherwise hold up to twice the cache it needs. Layers reallocate one at a time.
+  constexpr std::int64_t kRound = 128;
+  std::int64_t cap = std::max(n, capacity_ + capacity_ / 4);
+  cap = (cap + kRound - 1) / kRound * kRound;
   for (auto& b : k_) b.resize(static_cast<std::size_t>(cap * row_));
   for (auto& b : v_) b.resize(static_cast<std::size_t>(cap * row_));
   capacity_ = cap;

@@ -13,7 +13,7 @@ class KvCache {
 
   /// Tokens stored (the next token's position).
   std::int64_t size() const { return size_; }
-  /// Grows storage to hold n tokens (amortized doubling); contents are kept.
+  /// Grows storage to hold n tokens (by at least 25%: amortized O(1)); contents are kept.
   void reserve(std::int64_t n);
   /// Marks n tokens valid (after the decoder wrote them); n <= capacity.
   void set_size(std::int64_t n);

@@ -36,7 +36,7 @@ Tensor pixel_shuffle(const Tensor& features, double downsample_ratio) {
   return out;
 }
 
-Tensor project(const ProjectorWeights& w, const Tensor& shuffled) {
+Tensor project(const ProjectorWeights& w, const Tensor& shuffled, kernels::Compute compute) {
   const std::int64_t n = shuffled.dim(0);
   const std::int64_t din = shuffled.dim(-1);
   const std::int64_t rows = shuffled.numel() / din;
@@ -44,9 +44,9 @@ Tensor project(const ProjectorWeights& w, const Tensor& shuffled) {
   // PyTorch's default LayerNorm eps: the projector does not take it from the config.
   kernels::layer_norm(shuffled.data<float>(), w.norm_w.data(), w.norm_b.data(), 1e-5f, rows, din,
                       normed.data<float>());
-  Tensor hidden = linear(w.fc1, normed.data<float>(), rows);
+  Tensor hidden = linear(w.fc1, normed.data<float>(), rows, compute);
   kernels::gelu_erf(hidden.data<float>(), hidden.numel());
-  Tensor out = linear(w.fc2, hidden.data<float>(), rows);
+  Tensor out = linear(w.fc2, hidden.data<float>(), rows, compute);
   return out.reshape({n, rows / n, w.fc2.w.rows});
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/tensor.h"
 #include "io/model_config.h"
+#include "kernels/matmul.h"
 #include "model/weights.h"
 
 namespace internvl::model {
@@ -12,6 +13,7 @@ namespace internvl::model {
 Tensor pixel_shuffle(const Tensor& features, double downsample_ratio);
 
 /// [n_tiles, T, D / r^2] -> [n_tiles, T, H]: LayerNorm (eps 1e-5), linear_1, exact GELU, linear_2.
-Tensor project(const ProjectorWeights& w, const Tensor& shuffled);
+Tensor project(const ProjectorWeights& w, const Tensor& shuffled,
+               kernels::Compute compute = kernels::Compute::kF32);
 
 }  // namespace internvl::model

@@ -7,6 +7,7 @@
 
 #include "core/tensor.h"
 #include "io/model_config.h"
+#include "kernels/matmul.h"
 #include "model/kv_cache.h"
 #include "model/rope_state.h"
 #include "model/weights.h"
@@ -22,8 +23,10 @@ struct DecoderSeq {
 /// x [n_total, H] (embeddings of all new tokens, sequences back to back) -> final-normed hidden
 /// states in place. Caches grow by each sequence's n_tokens. When `hidden_states` is set it
 /// receives the reference's list: the input, each layer's output but the last, the normed output.
+/// `compute` selects the arithmetic of the large products (kernels/matmul.h).
 void decoder_forward(const io::TextConfig& config, const TextWeights& w,
                      const std::vector<DecoderSeq>& seqs, Tensor& x,
-                     std::vector<Tensor>* hidden_states = nullptr);
+                     std::vector<Tensor>* hidden_states = nullptr,
+                     kernels::Compute compute = kernels::Compute::kF32);
 
 }  // namespace internvl::model

@@ -5,6 +5,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/buffer.h"
 #include "kernels/norm.h"
 #include "model/linear.h"
 
@@ -68,18 +69,24 @@ void vision_norm(const io::VisionConfig& c, const std::vector<float>& w, const s
   }
 }
 
-// One encoder layer over h [n_tiles * n_tok, D], in place.
+// One encoder layer over h [n_tiles * n_tok, D], in place. Buffers come from the thread's arena
+// (the caller's ArenaScope frees them), so a steady state allocates nothing.
 void vision_layer(const io::VisionConfig& c, const VisionLayerWeights& w, std::int64_t n_tiles,
-                  std::int64_t n_tok, float* h) {
+                  std::int64_t n_tok, float* h, kernels::Compute compute) {
   const std::int64_t d = c.hidden_size, rows = n_tiles * n_tok;
-  Tensor a = Tensor::empty(DType::kF32, {rows, d});  // normed input, later attention output
-  vision_norm(c, w.norm1_w, w.norm1_b, h, rows, a.data<float>());
-  Tensor q = linear(w.q, a.data<float>(), rows);  // [rows, D]
-  Tensor k = linear(w.k, a.data<float>(), rows);
-  Tensor v = linear(w.v, a.data<float>(), rows);
+  kernels::Arena& arena = kernels::thread_arena();
+  const std::size_t mark = arena.mark();
+  float* a = arena.alloc<float>(static_cast<std::size_t>(rows * d));  // [rows, D] normed input, later attention output
+  float* q = arena.alloc<float>(static_cast<std::size_t>(rows * d));  // [rows, D]
+  float* k = arena.alloc<float>(static_cast<std::size_t>(rows * d));
+  float* v = arena.alloc<float>(static_cast<std::size_t>(rows * d));
+  vision_norm(c, w.norm1_w, w.norm1_b, h, rows, a);
+  linear(w.q, a, rows, q, compute);
+  linear(w.k, a, rows, k, compute);
+  linear(w.v, a, rows, v, compute);
   if (c.use_qk_norm) {  // over the full D, before the head split
-    kernels::rms_norm(q.data<float>(), w.q_norm.data(), static_cast<float>(c.norm_eps), rows, d, q.data<float>());
-    kernels::rms_norm(k.data<float>(), w.k_norm.data(), static_cast<float>(c.norm_eps), rows, d, k.data<float>());
+    kernels::rms_norm(q, w.q_norm.data(), static_cast<float>(c.norm_eps), rows, d, q);
+    kernels::rms_norm(k, w.k_norm.data(), static_cast<float>(c.norm_eps), rows, d, k);
   }
   kernels::AttentionShape s;
   s.n_q = s.n_kv = n_tok;
@@ -90,16 +97,18 @@ void vision_layer(const io::VisionConfig& c, const VisionLayerWeights& w, std::i
   s.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim()));
   for (std::int64_t t = 0; t < n_tiles; ++t) {
     std::int64_t off = t * n_tok * d;
-    kernels::attention(q.data<float>() + off, k.data<float>() + off, v.data<float>() + off, s,
-                       a.data<float>() + off);
+    kernels::attention(q + off, k + off, v + off, s, a + off, compute);
   }
-  Tensor o = linear(w.o, a.data<float>(), rows);
-  kernels::scale_add(o.data<float>(), w.lambda1.data(), rows, d, h);
-  vision_norm(c, w.norm2_w, w.norm2_b, h, rows, a.data<float>());
-  Tensor m = linear(w.fc1, a.data<float>(), rows);  // [rows, I]
-  kernels::gelu_erf(m.data<float>(), m.numel());
-  linear(w.fc2, m.data<float>(), rows, o.data<float>());
-  kernels::scale_add(o.data<float>(), w.lambda2.data(), rows, d, h);
+  float* o = q;  // q is dead after attention: [rows, D]
+  linear(w.o, a, rows, o, compute);
+  kernels::scale_add(o, w.lambda1.data(), rows, d, h);
+  vision_norm(c, w.norm2_w, w.norm2_b, h, rows, a);
+  float* m = arena.alloc<float>(static_cast<std::size_t>(rows * c.intermediate_size));  // [rows, I]
+  linear(w.fc1, a, rows, m, compute);
+  kernels::gelu_erf(m, rows * c.intermediate_size);
+  linear(w.fc2, m, rows, o, compute);
+  kernels::scale_add(o, w.lambda2.data(), rows, d, h);
+  arena.rewind(mark);
 }
 
 }  // namespace
@@ -117,7 +126,8 @@ std::vector<float> vision_position_embeddings(const io::VisionConfig& c, const V
   return out;
 }
 
-Tensor vision_embeddings(const io::VisionConfig& c, const VisionWeights& w, const Tensor& pixels) {
+Tensor vision_embeddings(const io::VisionConfig& c, const VisionWeights& w, const Tensor& pixels,
+                         kernels::Compute compute) {
   const std::int64_t n_tiles = pixels.dim(0), ch = pixels.dim(1), img_h = pixels.dim(2), img_w = pixels.dim(3);
   const int ph = c.patch_height, pw = c.patch_width;
   const int gh = static_cast<int>(img_h / ph), gw = static_cast<int>(img_w / pw);
@@ -137,7 +147,7 @@ Tensor vision_embeddings(const io::VisionConfig& c, const VisionWeights& w, cons
       }
     }
   }
-  Tensor patches = linear(w.patch, cols.data<float>(), n_tiles * n_patch);  // [n_tiles*n_patch, D]
+  Tensor patches = linear(w.patch, cols.data<float>(), n_tiles * n_patch, compute);  // [n_tiles*n_patch, D]
   std::vector<float> pos = vision_position_embeddings(c, w, gh, gw);
   Tensor out = Tensor::empty(DType::kF32, {n_tiles, n_tok, d});
   for (std::int64_t t = 0; t < n_tiles; ++t) {
@@ -152,12 +162,13 @@ Tensor vision_embeddings(const io::VisionConfig& c, const VisionWeights& w, cons
 Tensor vision_forward(const io::VisionConfig& c, const VisionWeights& w, const Tensor& pixels,
                       const VisionRunOptions& options) {
   INTERNVL_CHECK(pixels.ndim() == 4 && pixels.dim(1) == c.num_channels, "pixels ", shape_str(pixels.shape()));
-  Tensor h = vision_embeddings(c, w, pixels);
+  kernels::ArenaScope scope;
+  Tensor h = vision_embeddings(c, w, pixels, options.compute);
   const std::int64_t n_tiles = h.dim(0), n_tok = h.dim(1);
   if (options.hidden_states) options.hidden_states->push_back(h.clone());
   int n_layers = options.n_layers < 0 ? c.num_layers : std::min(options.n_layers, c.num_layers);
   for (int i = 0; i < n_layers; ++i) {
-    vision_layer(c, w.layers[static_cast<std::size_t>(i)], n_tiles, n_tok, h.data<float>());
+    vision_layer(c, w.layers[static_cast<std::size_t>(i)], n_tiles, n_tok, h.data<float>(), options.compute);
     if (options.hidden_states) options.hidden_states->push_back(h.clone());
   }
   if (options.final_norm && !w.final_norm_w.empty()) {

@@ -6,6 +6,7 @@
 
 #include "core/tensor.h"
 #include "io/model_config.h"
+#include "kernels/matmul.h"
 #include "model/weights.h"
 
 namespace internvl::model {
@@ -17,6 +18,8 @@ struct VisionRunOptions {
   std::vector<Tensor>* hidden_states = nullptr;
   /// Apply the final layernorm (only exists when use_mean_pooling is false).
   bool final_norm = true;
+  /// Arithmetic of the matrix products and attention (kernels/matmul.h).
+  kernels::Compute compute = kernels::Compute::kF32;
 };
 
 /// pixels [n_tiles, C, H, W] (H, W multiples of the patch size) -> [n_tiles, 1 + n_patches, D].
@@ -24,7 +27,8 @@ Tensor vision_forward(const io::VisionConfig& config, const VisionWeights& w, co
                       const VisionRunOptions& options = {});
 
 /// The embedding stage alone (patches + CLS + positions): [n_tiles, 1 + n_patches, D].
-Tensor vision_embeddings(const io::VisionConfig& config, const VisionWeights& w, const Tensor& pixels);
+Tensor vision_embeddings(const io::VisionConfig& config, const VisionWeights& w, const Tensor& pixels,
+                         kernels::Compute compute = kernels::Compute::kF32);
 
 /// Position embeddings for an (H/ph) x (W/pw) patch grid: the stored table, or its bicubic
 /// resize (PyTorch bicubic, A = -0.75, align_corners=False) when the grid differs. [1 + gh*gw, D].

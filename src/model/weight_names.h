@@ -58,6 +58,10 @@ inline constexpr const char* kTDown = "mlp.down_proj";  // [H, F]
 inline constexpr const char* kTNorm1 = "input_layernorm.weight";
 inline constexpr const char* kTNorm2 = "post_attention_layernorm.weight";
 
+// ---- our quantized directories (quantized_save.h): a quantized "<name>.weight" is stored as
+// U8 [n_out, row_bytes] (Q8_0: n_in bytes per row, Q4_0: n_in / 2) next to its f16 block scales.
+inline constexpr const char* kQuantScalesSuffix = "_scales";  // "<name>.weight_scales" [n_out, n_in / 32]
+
 // ---- the 4.5x layout: prefixes as save_pretrained wrote them before the "model." move ----
 inline constexpr const char* kOldVision = "vision_tower.";
 inline constexpr const char* kOldProjector = "multi_modal_projector.";

@@ -1,6 +1,10 @@
 #include "model/weights.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "core/half.h"
+#include "kernels/quant.h"
 #include "core/str.h"
 #include "model/weight_names.h"
 
@@ -13,7 +17,8 @@ enum class Layout { kCurrent, kLegacy };
 // Resolves names written in the current layout against the archive's layout and binds them.
 class Binder {
  public:
-  Binder(const io::SafetensorsArchive& a, Layout layout) : a_(a), layout_(layout) {}
+  Binder(const io::SafetensorsArchive& a, Layout layout, QuantType quant, std::vector<QuantizedTensor>* quantized)
+      : a_(a), layout_(layout), quant_(quant), quantized_(quantized) {}
 
   std::string resolve(const std::string& name) const {
     if (layout_ == Layout::kCurrent) return name;
@@ -49,10 +54,26 @@ class Binder {
     return std::vector<float>(f.data<float>(), f.data<float>() + f.numel());
   }
 
-  Result<Linear> linear(const std::string& prefix, std::int64_t n_out, std::int64_t n_in, bool bias) const {
+  /// A weight matrix [n_out, n_in]: stored quantized, quantized now (quant_), or as stored.
+  Result<kernels::WeightMatrix> matrix(const std::string& name, std::int64_t n_out, std::int64_t n_in,
+                                       MatrixRole role, std::shared_ptr<const void>* owner) const {
+    const std::string stored = resolve(name);
+    const io::TensorEntry* e = a_.find(stored);
+    if (e && e->dtype_name == "U8") return quantized_matrix(stored, *e, n_out, n_in);
+    INTERNVL_ASSIGN_OR_RETURN(Tensor t, tensor(name, {n_out, n_in}));
+    kernels::WeightMatrix w = kernels::weight_from_tensor(t);
+    const kernels::WeightFormat target = quant_target_format(quant_, role, n_in, w.format);
+    if (target == w.format) return w;
+    kernels::WeightMatrix q = quantize_matrix(w, target, owner);
+    release_pages(t.raw(), t.nbytes());
+    quantized_->push_back({stored, q});
+    return q;
+  }
+
+  Result<Linear> linear(const std::string& prefix, std::int64_t n_out, std::int64_t n_in, bool bias,
+                        MatrixRole role) const {
     Linear l;
-    INTERNVL_ASSIGN_OR_RETURN(Tensor w, tensor(prefix + ".weight", {n_out, n_in}));
-    l.w = kernels::weight_from_tensor(w);
+    INTERNVL_ASSIGN_OR_RETURN(l.w, matrix(prefix + ".weight", n_out, n_in, role, &l.owner));
     if (bias) {
       INTERNVL_ASSIGN_OR_RETURN(l.bias, vec(prefix + ".bias", {n_out}));
     }
@@ -60,8 +81,46 @@ class Binder {
   }
 
  private:
+  // A matrix saved by save_quantized: U8 quants [n_out, row_bytes] + f16 scales [n_out, n_in/32].
+  Result<kernels::WeightMatrix> quantized_matrix(const std::string& stored, const io::TensorEntry& e,
+                                                 std::int64_t n_out, std::int64_t n_in) const {
+    const std::string scales_name = stored + names::kQuantScalesSuffix;
+    kernels::WeightMatrix w;
+    w.rows = n_out;
+    w.cols = n_in;
+    const std::int64_t row_bytes = e.shape.size() == 2 ? e.shape[1] : -1;
+    if (n_in % kernels::kQuantBlock == 0 && row_bytes == n_in) w.format = kernels::WeightFormat::kQ8_0;
+    else if (n_in % kernels::kQuantBlock == 0 && row_bytes == n_in / 2) w.format = kernels::WeightFormat::kQ4_0;
+    if (e.shape.size() != 2 || e.shape[0] != n_out || !w.quantized()) {
+      return invalid_argument("quantized tensor '", stored, "' has shape ", shape_str(e.shape), ", expected [",
+                              n_out, ", ", n_in, "] (q8_0) or [", n_out, ", ", n_in / 2,
+                              "] (q4_0) for a [", n_out, ", ", n_in, "] matrix from config.json");
+    }
+    INTERNVL_ASSIGN_OR_RETURN(Tensor scales, a_.tensor(scales_name));
+    if (scales.dtype() != DType::kF16 || scales.shape() != std::vector<std::int64_t>{n_out, n_in / kernels::kQuantBlock}) {
+      return invalid_argument("quantization scales '", scales_name, "' must be F16 [", n_out, ", ",
+                              n_in / kernels::kQuantBlock, "], got ", dtype_name(scales.dtype()), " ",
+                              shape_str(scales.shape()));
+    }
+    w.data = e.data;
+    w.scales = scales.raw();
+    quantized_->push_back({stored, w});
+    return w;
+  }
+
+  // Drops our mapping's pages of a tensor that was just quantized (the file stays in the page
+  // cache; nothing reads these pages again), so peak RSS stays near the quantized size.
+  static void release_pages(const void* p, std::size_t n) {
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
+    auto end = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  }
+
   const io::SafetensorsArchive& a_;
   Layout layout_;
+  QuantType quant_;
+  std::vector<QuantizedTensor>* quantized_;
 };
 
 Status bind_vision(const Binder& b, const io::VisionConfig& c, VisionWeights* w) {
@@ -84,16 +143,16 @@ Status bind_vision(const Binder& b, const io::VisionConfig& c, VisionWeights* w)
       INTERNVL_ASSIGN_OR_RETURN(l.norm1_b, b.vec(name2(names::kVNorm1, ".bias"), {d}));
       INTERNVL_ASSIGN_OR_RETURN(l.norm2_b, b.vec(name2(names::kVNorm2, ".bias"), {d}));
     }
-    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kVQ), d, d, c.attention_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kVK), d, d, c.attention_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kVV), d, d, c.attention_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kVO), d, d, true));
+    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kVQ), d, d, c.attention_bias, MatrixRole::kVision));
+    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kVK), d, d, c.attention_bias, MatrixRole::kVision));
+    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kVV), d, d, c.attention_bias, MatrixRole::kVision));
+    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kVO), d, d, true, MatrixRole::kVision));
     if (c.use_qk_norm) {
       INTERNVL_ASSIGN_OR_RETURN(l.q_norm, b.vec(name(names::kVQNorm), {d}));
       INTERNVL_ASSIGN_OR_RETURN(l.k_norm, b.vec(name(names::kVKNorm), {d}));
     }
-    INTERNVL_ASSIGN_OR_RETURN(l.fc1, b.linear(name(names::kVFc1), inter, d, true));
-    INTERNVL_ASSIGN_OR_RETURN(l.fc2, b.linear(name(names::kVFc2), d, inter, true));
+    INTERNVL_ASSIGN_OR_RETURN(l.fc1, b.linear(name(names::kVFc1), inter, d, true, MatrixRole::kVision));
+    INTERNVL_ASSIGN_OR_RETURN(l.fc2, b.linear(name(names::kVFc2), d, inter, true, MatrixRole::kVision));
     INTERNVL_ASSIGN_OR_RETURN(l.lambda1, b.vec(name(names::kVLambda1), {d}));
     INTERNVL_ASSIGN_OR_RETURN(l.lambda2, b.vec(name(names::kVLambda2), {d}));
     w->layers.push_back(std::move(l));
@@ -114,8 +173,8 @@ Status bind_projector(const Binder& b, const io::ModelConfig& c, ProjectorWeight
   const std::string p = names::kProjector;
   INTERNVL_ASSIGN_OR_RETURN(w->norm_w, b.vec(p + names::kProjNorm + ".weight", {in}));
   INTERNVL_ASSIGN_OR_RETURN(w->norm_b, b.vec(p + names::kProjNorm + ".bias", {in}));
-  INTERNVL_ASSIGN_OR_RETURN(w->fc1, b.linear(p + names::kProjFc1, h, in, true));
-  INTERNVL_ASSIGN_OR_RETURN(w->fc2, b.linear(p + names::kProjFc2, h, h, true));
+  INTERNVL_ASSIGN_OR_RETURN(w->fc1, b.linear(p + names::kProjFc1, h, in, true, MatrixRole::kProjector));
+  INTERNVL_ASSIGN_OR_RETURN(w->fc2, b.linear(p + names::kProjFc2, h, h, true, MatrixRole::kProjector));
   return Status();
 }
 
@@ -125,32 +184,32 @@ Status bind_text(const Binder& b, const io::ModelConfig& mc, TextWeights* w) {
   const std::int64_t q_out = static_cast<std::int64_t>(c.num_heads) * c.head_dim;
   const std::int64_t kv_out = static_cast<std::int64_t>(c.num_kv_heads) * c.head_dim;
   const std::string p = names::kText;
-  INTERNVL_ASSIGN_OR_RETURN(Tensor embed, b.tensor(p + names::kEmbed, {v, h}));
-  w->embed = kernels::weight_from_tensor(embed);
+  INTERNVL_ASSIGN_OR_RETURN(w->embed, b.matrix(p + names::kEmbed, v, h, MatrixRole::kEmbedding, &w->embed_owner));
   for (int i = 0; i < c.num_layers; ++i) {
     TextLayerWeights l;
     auto name = [&](const char* leaf) { return p + names::text_layer(i, leaf); };
     INTERNVL_ASSIGN_OR_RETURN(l.norm1, b.vec(name(names::kTNorm1), {h}));
     INTERNVL_ASSIGN_OR_RETURN(l.norm2, b.vec(name(names::kTNorm2), {h}));
-    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kTQ), q_out, h, c.qkv_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kTK), kv_out, h, c.qkv_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kTV), kv_out, h, c.qkv_bias));
-    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kTO), h, q_out, c.o_bias));
+    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kTQ), q_out, h, c.qkv_bias, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kTK), kv_out, h, c.qkv_bias, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kTV), kv_out, h, c.qkv_bias, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kTO), h, q_out, c.o_bias, MatrixRole::kText));
     if (c.qk_norm) {
       INTERNVL_ASSIGN_OR_RETURN(l.q_norm, b.vec(name(names::kTQNorm), {c.head_dim}));
       INTERNVL_ASSIGN_OR_RETURN(l.k_norm, b.vec(name(names::kTKNorm), {c.head_dim}));
     }
-    INTERNVL_ASSIGN_OR_RETURN(l.gate, b.linear(name(names::kTGate), f, h, false));
-    INTERNVL_ASSIGN_OR_RETURN(l.up, b.linear(name(names::kTUp), f, h, false));
-    INTERNVL_ASSIGN_OR_RETURN(l.down, b.linear(name(names::kTDown), h, f, false));
+    INTERNVL_ASSIGN_OR_RETURN(l.gate, b.linear(name(names::kTGate), f, h, false, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.up, b.linear(name(names::kTUp), f, h, false, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.down, b.linear(name(names::kTDown), h, f, false, MatrixRole::kText));
     w->layers.push_back(std::move(l));
   }
   INTERNVL_ASSIGN_OR_RETURN(w->final_norm, b.vec(p + names::kFinalNorm, {h}));
   // The stored lm_head wins; without one the head is tied to the embeddings (spec 2.5).
   if (b.has(std::string(names::kLmHead) + ".weight")) {
-    INTERNVL_ASSIGN_OR_RETURN(w->lm_head, b.linear(names::kLmHead, v, h, false));
+    INTERNVL_ASSIGN_OR_RETURN(w->lm_head, b.linear(names::kLmHead, v, h, false, MatrixRole::kLmHead));
   } else {
     w->lm_head.w = w->embed;
+    w->lm_head.owner = w->embed_owner;
     w->lm_head_tied = true;
   }
   return Status();
@@ -176,11 +235,11 @@ Result<Layout> detect_layout(const io::SafetensorsArchive& a, const std::string&
 }  // namespace
 
 Result<std::unique_ptr<ModelWeights>> load_weights(const std::string& model_dir,
-                                                   const io::ModelConfig& config) {
+                                                   const io::ModelConfig& config, QuantType quant) {
   auto w = std::make_unique<ModelWeights>();
   INTERNVL_ASSIGN_OR_RETURN(w->archive, io::SafetensorsArchive::open_dir(model_dir));
   INTERNVL_ASSIGN_OR_RETURN(Layout layout, detect_layout(w->archive, model_dir));
-  Binder b(w->archive, layout);
+  Binder b(w->archive, layout, quant, &w->quantized);
   INTERNVL_RETURN_IF_ERROR(bind_vision(b, config.vision, &w->vision).with_context("vision tower"));
   INTERNVL_RETURN_IF_ERROR(bind_projector(b, config, &w->projector).with_context("projector"));
   INTERNVL_RETURN_IF_ERROR(bind_text(b, config, &w->text).with_context("language model"));

@@ -9,6 +9,7 @@
 #include "io/model_config.h"
 #include "io/safetensors.h"
 #include "kernels/weight.h"
+#include "model/quantize.h"
 
 namespace internvl::model {
 
@@ -52,10 +53,17 @@ struct TextLayerWeights {
 
 struct TextWeights {
   kernels::WeightMatrix embed;  // [V, H]
+  std::shared_ptr<const void> embed_owner;  // quantized storage of embed, when not mapped
   std::vector<TextLayerWeights> layers;
   std::vector<float> final_norm;  // [H]
   Linear lm_head;                 // [V, H]; the embedding table when tied
   bool lm_head_tied = false;
+};
+
+/// A block-quantized matrix and the name its source tensor has in the archive (for saving).
+struct QuantizedTensor {
+  std::string stored_name;  // e.g. "model.language_model.layers.0.mlp.up_proj.weight"
+  kernels::WeightMatrix w;
 };
 
 struct ModelWeights {
@@ -63,10 +71,16 @@ struct ModelWeights {
   ProjectorWeights projector;
   TextWeights text;
   io::SafetensorsArchive archive;  // owns the maps
+  /// Every matrix held block-quantized: quantized on load or read quantized from the archive.
+  std::vector<QuantizedTensor> quantized;
 };
 
 /// Binds every tensor the config needs, checking names, shapes and dtypes; errors name the tensor.
+/// With `quant`, eligible matrices are quantized while binding (their mapped bf16 pages are
+/// released again); tensors stored quantized (U8 + "_scales", see quantized_save.h) are bound
+/// as they are.
 Result<std::unique_ptr<ModelWeights>> load_weights(const std::string& model_dir,
-                                                   const io::ModelConfig& config);
+                                                   const io::ModelConfig& config,
+                                                   QuantType quant = QuantType::kNone);
 
 }  // namespace internvl::model

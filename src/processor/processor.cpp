@@ -7,9 +7,6 @@
 
 namespace internvl::processor {
 
-namespace {
-
-// Placeholders in text order: (position, is_video).
 std::vector<std::pair<std::size_t, bool>> find_placeholders(std::string_view text) {
   std::vector<std::pair<std::size_t, bool>> out;
   const std::string_view img = kImagePlaceholder, vid = kVideoPlaceholder;
@@ -27,6 +24,8 @@ std::vector<std::pair<std::size_t, bool>> find_placeholders(std::string_view tex
   }
   return out;
 }
+
+namespace {
 
 Tensor concat_rows(const std::vector<Tensor>& parts) {
   std::int64_t rows = 0;

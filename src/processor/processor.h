@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/image.h"
@@ -45,6 +46,9 @@ struct ProcessedBatch {
 
 inline constexpr const char* kImagePlaceholder = "<IMG_CONTEXT>";
 inline constexpr const char* kVideoPlaceholder = "<video>";
+
+/// The image and video placeholders of a text, in text order: (byte position, is_video).
+std::vector<std::pair<std::size_t, bool>> find_placeholders(std::string_view text);
 inline constexpr const char* kImageStart = "<img>";
 inline constexpr const char* kImageEnd = "</img>";
 

@@ -21,6 +21,10 @@ struct BenchOptions {
   int decode_steps = 16;           // tokens timed per decode figure
   std::vector<int> decode_batches = {1, 8};
   std::int64_t decode_context = 64;  // prompt tokens before the timed decode steps
+  bool vision = true;              // one tile (the image figures come from the ttft runs)
+  bool prefill = true;
+  bool decode = true;
+  bool ttft = true;                // 13-tile image + question: ttft, vision per tile, image prefill
   bool thread_scaling = true;      // also time one vision tile and prefill 512 on one thread
   bool rooflines = true;           // measure bandwidth and the GEMM peak (at the end of the run)
   std::uint64_t seed = 1;
@@ -56,9 +60,11 @@ struct BenchResult {
   };
   std::vector<Decode> decode;
   double decode_weight_bytes = 0;  // weight bytes streamed per decode step
-  // time to first token of a 13-tile image + short question (vision + prefill + first logits)
+  // time to first token of a 13-tile image + short question (vision + prefill + first logits);
+  // the same runs give the image's vision time (vision_ms_image) and prefill rate.
   Timing ttft_ms;
   std::int64_t ttft_prompt_tokens = 0;
+  Rate ttft_prefill_tok_s;
   // rooflines of this run
   double read_gbs = 0, copy_gbs = 0, gemm_peak_gflops = 0;
   std::int64_t gemm_peak_n = 0;

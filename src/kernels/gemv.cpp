@@ -1,0 +1,339 @@
+#include "kernels/gemv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "core/check.h"
+#include "core/half.h"
+#include "kernels/cpu.h"
+#include "kernels/simd.h"
+#include "kernels/threading.h"
+
+namespace internvl::kernels {
+
+namespace {
+
+// Rows of W per scheduling unit: about this many bytes, a multiple of every kernel's row block.
+constexpr std::int64_t kChunkBytes = 256 << 10;
+
+template <typename Fn>
+void for_w_rows(const WeightMatrix& w, const Fn& fn) {
+  for_row_chunks(w.rows, rows_per_chunk(w.row_bytes(), kChunkBytes, 4), w.rows * w.cols >= kParallelMinWork, fn);
+}
+
+}  // namespace
+
+std::int64_t gemv_chunk_rows(const WeightMatrix& w);
+
+namespace {
+
+// ---- scalar path (also the reference, with double sums) ----
+void gemv_scalar(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+                 std::int64_t r0, std::int64_t r1, bool dbl) {
+  std::unique_ptr<float[]> row(new float[static_cast<std::size_t>(w.cols)]);
+  for (std::int64_t j = r0; j < r1; ++j) {
+    w.row_to_f32(j, row.get());
+    for (std::int64_t i = 0; i < m; ++i) {
+      const float* xi = x + i * w.cols;
+      if (dbl) {
+        double acc = bias ? bias[j] : 0.0;
+        for (std::int64_t c = 0; c < w.cols; ++c) acc += static_cast<double>(xi[c]) * row[c];
+        y[i * w.rows + j] = static_cast<float>(acc);
+      } else {
+        float acc[8] = {};
+        std::int64_t c = 0;
+        for (; c + 8 <= w.cols; c += 8) {
+          for (int l = 0; l < 8; ++l) acc[l] += xi[c + l] * row[c + l];
+        }
+        float s = 0;
+        for (; c < w.cols; ++c) s += xi[c] * row[c];
+        for (int l = 0; l < 8; ++l) s += acc[l];
+        y[i * w.rows + j] = s + (bias ? bias[j] : 0.0f);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// ---- AVX2 ----
+INTERNVL_TARGET_AVX2_BEGIN
+namespace {
+
+template <WeightFormat F>
+inline __m256 load8_avx2(const void* base, std::int64_t k) {
+  if constexpr (F == WeightFormat::kF32) {
+    return _mm256_loadu_ps(static_cast<const float*>(base) + k);
+  } else if constexpr (F == WeightFormat::kBF16) {
+    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const std::uint16_t*>(base) + k));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  } else {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const std::uint16_t*>(base) + k)));
+  }
+}
+
+inline float hsum_avx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+template <WeightFormat F>
+float elem(const void* base, std::int64_t k) {
+  if constexpr (F == WeightFormat::kF32) return static_cast<const float*>(base)[k];
+  if constexpr (F == WeightFormat::kBF16) return bf16_to_f32(static_cast<const std::uint16_t*>(base)[k]);
+  return f16_to_f32(static_cast<const std::uint16_t*>(base)[k]);
+}
+
+// R rows of W against M rows of x; 8 weights per step.
+template <WeightFormat F, int M, int R>
+void gemv_block_avx2(const float* x, const WeightMatrix& w, const float* bias, float* y, std::int64_t j) {
+  const std::int64_t k = w.cols, rb = w.row_bytes();
+  const auto* base = static_cast<const std::uint8_t*>(w.data) + j * rb;
+  __m256 acc[R][M];
+  for (int r = 0; r < R; ++r)
+    for (int i = 0; i < M; ++i) acc[r][i] = _mm256_setzero_ps();
+  std::int64_t c = 0;
+  for (; c + 8 <= k; c += 8) {
+    for (int r = 0; r < R; ++r) {
+      __m256 wv = load8_avx2<F>(base + r * rb, c);
+      for (int i = 0; i < M; ++i) acc[r][i] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + i * k + c), acc[r][i]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < M; ++i) {
+      float s = hsum_avx2(acc[r][i]);
+      for (std::int64_t t = c; t < k; ++t) s += elem<F>(base + r * rb, t) * x[i * k + t];
+      y[i * w.rows + j + r] = s + (bias ? bias[j + r] : 0.0f);
+    }
+  }
+}
+
+template <WeightFormat F, int M>
+void gemv_range_avx2(const float* x, const WeightMatrix& w, const float* bias, float* y,
+                     std::int64_t r0, std::int64_t r1) {
+  constexpr int R = M <= 1 ? 4 : M <= 2 ? 2 : 1;
+  std::int64_t j = r0;
+  for (; j + R <= r1; j += R) gemv_block_avx2<F, M, R>(x, w, bias, y, j);
+  for (; j < r1; ++j) gemv_block_avx2<F, M, 1>(x, w, bias, y, j);
+}
+
+template <WeightFormat F>
+void gemv_avx2(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+               std::int64_t r0, std::int64_t r1) {
+  switch (m) {
+    case 1: return gemv_range_avx2<F, 1>(x, w, bias, y, r0, r1);
+    case 2: return gemv_range_avx2<F, 2>(x, w, bias, y, r0, r1);
+    case 3: return gemv_range_avx2<F, 3>(x, w, bias, y, r0, r1);
+    case 4: return gemv_range_avx2<F, 4>(x, w, bias, y, r0, r1);
+    case 5: return gemv_range_avx2<F, 5>(x, w, bias, y, r0, r1);
+    case 6: return gemv_range_avx2<F, 6>(x, w, bias, y, r0, r1);
+    case 7: return gemv_range_avx2<F, 7>(x, w, bias, y, r0, r1);
+    default: return gemv_range_avx2<F, 8>(x, w, bias, y, r0, r1);
+  }
+}
+
+}  // namespace
+INTERNVL_TARGET_END
+
+// ---- AVX-512 ----
+INTERNVL_TARGET_AVX512_BEGIN
+namespace {
+
+// Bytes ahead of the current position that each weight stream prefetches.
+constexpr int kPrefetch = 1024;
+
+template <WeightFormat F>
+inline __m512 load16_avx512(const void* base, std::int64_t k) {
+  if constexpr (F == WeightFormat::kF32) {
+    return _mm512_loadu_ps(static_cast<const float*>(base) + k);
+  } else if constexpr (F == WeightFormat::kBF16) {
+    __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const std::uint16_t*>(base) + k));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  } else {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const std::uint16_t*>(base) + k)));
+  }
+}
+
+template <WeightFormat F>
+inline __m512 load16_masked_avx512(const void* base, std::int64_t k, __mmask16 m) {
+  if constexpr (F == WeightFormat::kF32) {
+    return _mm512_maskz_loadu_ps(m, static_cast<const float*>(base) + k);
+  } else if constexpr (F == WeightFormat::kBF16) {
+    __m256i h = _mm256_maskz_loadu_epi16(m, static_cast<const std::uint16_t*>(base) + k);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  } else {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, static_cast<const std::uint16_t*>(base) + k));
+  }
+}
+
+template <WeightFormat F, int M, int R>
+void gemv_block_avx512(const float* x, const WeightMatrix& w, const float* bias, float* y, std::int64_t j) {
+  constexpr int kElem = F == WeightFormat::kF32 ? 4 : 2;
+  const std::int64_t k = w.cols, rb = w.row_bytes();
+  const auto* base = static_cast<const std::uint8_t*>(w.data) + j * rb;
+  __m512 acc[R][M];
+  for (int r = 0; r < R; ++r)
+    for (int i = 0; i < M; ++i) acc[r][i] = _mm512_setzero_ps();
+  std::int64_t c = 0;
+  for (; c + 16 <= k; c += 16) {
+    for (int r = 0; r < R; ++r) {
+      if ((c * kElem) % 64 == 0) _mm_prefetch(reinterpret_cast<const char*>(base + r * rb + c * kElem + kPrefetch), _MM_HINT_T0);
+      __m512 wv = load16_avx512<F>(base + r * rb, c);
+      for (int i = 0; i < M; ++i) acc[r][i] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x + i * k + c), acc[r][i]);
+    }
+  }
+  if (c < k) {
+    const __mmask16 mk = static_cast<__mmask16>((1u << (k - c)) - 1);
+    for (int r = 0; r < R; ++r) {
+      __m512 wv = load16_masked_avx512<F>(base + r * rb, c, mk);
+      for (int i = 0; i < M; ++i) acc[r][i] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(mk, x + i * k + c), acc[r][i]);
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < M; ++i) {
+      y[i * w.rows + j + r] = _mm512_reduce_add_ps(acc[r][i]) + (bias ? bias[j + r] : 0.0f);
+    }
+  }
+}
+
+template <WeightFormat F, int M>
+void gemv_range_avx512(const float* x, const WeightMatrix& w, const float* bias, float* y,
+                       std::int64_t r0, std::int64_t r1) {
+  constexpr int R = M <= 1 ? 4 : M <= 2 ? 2 : 1;
+  std::int64_t j = r0;
+  for (; j + R <= r1; j += R) gemv_block_avx512<F, M, R>(x, w, bias, y, j);
+  for (; j < r1; ++j) gemv_block_avx512<F, M, 1>(x, w, bias, y, j);
+}
+
+template <WeightFormat F>
+void gemv_avx512(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+                 std::int64_t r0, std::int64_t r1) {
+  switch (m) {
+    case 1: return gemv_range_avx512<F, 1>(x, w, bias, y, r0, r1);
+    case 2: return gemv_range_avx512<F, 2>(x, w, bias, y, r0, r1);
+    case 3: return gemv_range_avx512<F, 3>(x, w, bias, y, r0, r1);
+    case 4: return gemv_range_avx512<F, 4>(x, w, bias, y, r0, r1);
+    case 5: return gemv_range_avx512<F, 5>(x, w, bias, y, r0, r1);
+    case 6: return gemv_range_avx512<F, 6>(x, w, bias, y, r0, r1);
+    case 7: return gemv_range_avx512<F, 7>(x, w, bias, y, r0, r1);
+    default: return gemv_range_avx512<F, 8>(x, w, bias, y, r0, r1);
+  }
+}
+
+}  // namespace
+INTERNVL_TARGET_END
+
+// ---- AVX-512 BF16: bf16 activations, vdpbf16ps ----
+INTERNVL_TARGET_AVX512BF16_BEGIN
+namespace {
+
+template <int M, int R>
+void gemv_bf16_block(const std::uint16_t* x, const WeightMatrix& w, const float* bias, float* y, std::int64_t j) {
+  const std::int64_t k = w.cols;
+  const std::uint16_t* base = static_cast<const std::uint16_t*>(w.data) + j * k;
+  __m512 acc[R][M];
+  for (int r = 0; r < R; ++r)
+    for (int i = 0; i < M; ++i) acc[r][i] = _mm512_setzero_ps();
+  std::int64_t c = 0;
+  for (; c + 32 <= k; c += 32) {
+    for (int r = 0; r < R; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(base + r * k + c) + kPrefetch, _MM_HINT_T0);
+      __m512bh wv = (__m512bh)(_mm512_loadu_si512(base + r * k + c));
+      for (int i = 0; i < M; ++i) {
+        __m512bh xv = (__m512bh)(_mm512_loadu_si512(x + i * k + c));
+        acc[r][i] = _mm512_dpbf16_ps(acc[r][i], wv, xv);
+      }
+    }
+  }
+  if (c < k) {
+    const __mmask32 mk = static_cast<__mmask32>((1ull << (k - c)) - 1);
+    for (int r = 0; r < R; ++r) {
+      __m512bh wv = (__m512bh)(_mm512_maskz_loadu_epi16(mk, base + r * k + c));
+      for (int i = 0; i < M; ++i) {
+        __m512bh xv = (__m512bh)(_mm512_maskz_loadu_epi16(mk, x + i * k + c));
+        acc[r][i] = _mm512_dpbf16_ps(acc[r][i], wv, xv);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int i = 0; i < M; ++i) {
+      y[i * w.rows + j + r] = _mm512_reduce_add_ps(acc[r][i]) + (bias ? bias[j + r] : 0.0f);
+    }
+  }
+}
+
+template <int M>
+void gemv_bf16_range(const std::uint16_t* x, const WeightMatrix& w, const float* bias, float* y,
+                     std::int64_t r0, std::int64_t r1) {
+  constexpr int R = M <= 1 ? 4 : M <= 2 ? 2 : 1;
+  std::int64_t j = r0;
+  for (; j + R <= r1; j += R) gemv_bf16_block<M, R>(x, w, bias, y, j);
+  for (; j < r1; ++j) gemv_bf16_block<M, 1>(x, w, bias, y, j);
+}
+
+void gemv_bf16_avx512(const std::uint16_t* x, std::int64_t m, const WeightMatrix& w, const float* bias,
+                      float* y, std::int64_t r0, std::int64_t r1) {
+  switch (m) {
+    case 1: return gemv_bf16_range<1>(x, w, bias, y, r0, r1);
+    case 2: return gemv_bf16_range<2>(x, w, bias, y, r0, r1);
+    case 3: return gemv_bf16_range<3>(x, w, bias, y, r0, r1);
+    case 4: return gemv_bf16_range<4>(x, w, bias, y, r0, r1);
+    case 5: return gemv_bf16_range<5>(x, w, bias, y, r0, r1);
+    case 6: return gemv_bf16_range<6>(x, w, bias, y, r0, r1);
+    case 7: return gemv_bf16_range<7>(x, w, bias, y, r0, r1);
+    default: return gemv_bf16_range<8>(x, w, bias, y, r0, r1);
+  }
+}
+
+}  // namespace
+INTERNVL_TARGET_END
+
+std::int64_t gemv_chunk_rows(const WeightMatrix& w) { return rows_per_chunk(w.row_bytes(), kChunkBytes, 4); }
+
+void gemv_f32_rows(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
+                   std::int64_t r0, std::int64_t r1) {
+  const Isa l = isa();
+  if (l >= Isa::kAvx512) {
+    switch (w.format) {
+      case WeightFormat::kF32: return gemv_avx512<WeightFormat::kF32>(x, m, w, bias, y, r0, r1);
+      case WeightFormat::kBF16: return gemv_avx512<WeightFormat::kBF16>(x, m, w, bias, y, r0, r1);
+      default: return gemv_avx512<WeightFormat::kF16>(x, m, w, bias, y, r0, r1);
+    }
+  }
+  if (l >= Isa::kAvx2) {
+    switch (w.format) {
+      case WeightFormat::kF32: return gemv_avx2<WeightFormat::kF32>(x, m, w, bias, y, r0, r1);
+      case WeightFormat::kBF16: return gemv_avx2<WeightFormat::kBF16>(x, m, w, bias, y, r0, r1);
+      default: return gemv_avx2<WeightFormat::kF16>(x, m, w, bias, y, r0, r1);
+    }
+  }
+  gemv_scalar(x, m, w, bias, y, r0, r1, false);
+}
+
+void gemv_bf16_rows(const std::uint16_t* xb, std::int64_t m, const WeightMatrix& w, const float* bias,
+                    float* y, std::int64_t r0, std::int64_t r1) {
+  gemv_bf16_avx512(xb, m, w, bias, y, r0, r1);
+}
+
+void gemv_f32(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
+  INTERNVL_DCHECK(m >= 1 && m <= kGemvMaxRows && !w.quantized(), "gemv_f32: m ", m);
+  for_w_rows(w, [&](std::int64_t r0, std::int64_t r1) { gemv_f32_rows(x, m, w, bias, y, r0, r1); });
+}
+
+void gemv_bf16(const std::uint16_t* xb, std::int64_t m, const WeightMatrix& w, const float* bias,
+               float* y) {
+  INTERNVL_DCHECK(m >= 1 && m <= kGemvMaxRows && w.format == WeightFormat::kBF16 &&
+                  isa() >= Isa::kAvx512Bf16, "gemv_bf16: unsupported call");
+  for_w_rows(w, [&](std::int64_t r0, std::int64_t r1) { gemv_bf16_avx512(xb, m, w, bias, y, r0, r1); });
+}
+
+namespace ref {
+void gemv_f32(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y) {
+  gemv_scalar(x, m, w, bias, y, 0, w.rows, true);
+}
+}  // namespace ref
+
+}  // namespace internvl::kernels

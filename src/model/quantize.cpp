@@ -1,0 +1,75 @@
+#include "model/quantize.h"
+
+#include <memory>
+#include <vector>
+
+#include "kernels/buffer.h"
+#include "kernels/quant.h"
+
+namespace internvl::model {
+
+namespace {
+
+// Storage of one quantized matrix: quants then scales, in one huge-page friendly block.
+struct QuantStorage {
+  explicit QuantStorage(std::size_t n) : bytes(n), p(static_cast<std::uint8_t*>(kernels::aligned_alloc_bytes(n))) {}
+  ~QuantStorage() { kernels::aligned_free_bytes(p, bytes); }
+  QuantStorage(const QuantStorage&) = delete;
+  QuantStorage& operator=(const QuantStorage&) = delete;
+  std::size_t bytes;
+  std::uint8_t* p;
+};
+
+}  // namespace
+
+const char* quant_name(QuantType q) {
+  switch (q) {
+    case QuantType::kNone: return "none";
+    case QuantType::kQ8: return "q8";
+    case QuantType::kQ4: return "q4";
+  }
+  return "?";
+}
+
+Result<QuantType> parse_quant(std::string_view text) {
+  if (text == "none" || text.empty()) return QuantType::kNone;
+  if (text == "q8" || text == "q8_0") return QuantType::kQ8;
+  if (text == "q4" || text == "q4_0") return QuantType::kQ4;
+  return invalid_argument("quantization '", text, "' is not one of none, q8, q4");
+}
+
+kernels::WeightFormat quant_target_format(QuantType quant, MatrixRole role, std::int64_t cols,
+                                          kernels::WeightFormat current) {
+  (void)role;
+  if (quant == QuantType::kNone) return current;
+  const kernels::WeightFormat f = quant == QuantType::kQ8 ? kernels::WeightFormat::kQ8_0 : kernels::WeightFormat::kQ4_0;
+  return kernels::quantizable(f, cols) ? f : current;
+}
+
+kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::WeightFormat format,
+                                      std::shared_ptr<const void>* owner) {
+  INTERNVL_CHECK(kernels::quantizable(format, w.cols), "cannot quantize ", w.cols, " columns");
+  kernels::WeightMatrix q;
+  q.format = format;
+  q.rows = w.rows;
+  q.cols = w.cols;
+  const std::int64_t rb = kernels::quant_row_bytes(format, w.cols), nb = w.cols / kernels::kQuantBlock;
+  auto storage = std::make_shared<QuantStorage>(static_cast<std::size_t>(w.rows * (rb + 2 * nb)));
+  auto* quants = storage->p;
+  auto* scales = reinterpret_cast<std::uint16_t*>(storage->p + w.rows * rb);
+#pragma omp parallel
+  {
+    std::vector<float> row(static_cast<std::size_t>(w.cols));
+#pragma omp for schedule(static)
+    for (std::int64_t r = 0; r < w.rows; ++r) {
+      w.row_to_f32(r, row.data());
+      kernels::quantize_row(format, row.data(), w.cols, quants + r * rb, scales + r * nb);
+    }
+  }
+  q.data = quants;
+  q.scales = scales;
+  *owner = std::shared_ptr<const void>(storage, storage->p);
+  return q;
+}
+
+}  // namespace internvl::model

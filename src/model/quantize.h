@@ -1,0 +1,36 @@
+// Weight quantization on load (--quant q8|q4): which matrices get which block format, and the
+// conversion of one matrix into freshly allocated storage. Formats and layout: kernels/weight.h.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "internvl/status.h"
+#include "kernels/weight.h"
+
+namespace internvl::model {
+
+/// Requested weight quantization.
+enum class QuantType : std::uint8_t { kNone, kQ8, kQ4 };
+
+/// "none", "q8", "q4".
+const char* quant_name(QuantType q);
+/// Parses "none" | "q8" | "q4" (the --quant flag); errors name the value.
+Result<QuantType> parse_quant(std::string_view text);
+
+/// Where a matrix sits in the model: the embedding/lm_head are treated like other matrices.
+enum class MatrixRole : std::uint8_t { kVision, kProjector, kText, kEmbedding, kLmHead };
+
+/// The format a [rows, cols] matrix gets under `quant`; its current format when it stays
+/// (no quantization, or cols not a multiple of the 32-weight block, e.g. the 588-wide patch
+/// embedding).
+kernels::WeightFormat quant_target_format(QuantType quant, MatrixRole role, std::int64_t cols,
+                                          kernels::WeightFormat current);
+
+/// Quantizes w (any float format) to `format` (Q8_0 or Q4_0) into new storage held by *owner.
+/// Threads over rows.
+kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::WeightFormat format,
+                                      std::shared_ptr<const void>* owner);
+
+}  // namespace internvl::model

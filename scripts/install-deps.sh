@@ -12,5 +12,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
   libcurl4-openssl-dev libpcre2-dev libutf8proc-dev libdnnl-dev libomp-dev \
   libcpp-httplib-dev libcli11-dev libssl-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev \
-  nodejs npm
+  libgtest-dev libgmock-dev libbenchmark-dev
+# The server tests drive the server with the `openai` npm client. A Node.js from another source
+# (e.g. NodeSource) already brings npm and conflicts with Debian's npm package: keep it.
+if ! command -v npm > /dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi

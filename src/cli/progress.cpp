@@ -1,17 +1,32 @@
 #include "cli/progress.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace internvl::cli {
 
 namespace {
 constexpr int kBarWidth = 24;
 constexpr auto kTick = std::chrono::milliseconds(100);
+
+// INTERNVL_PROGRESS_DELAY_MS replaces every step's delay (0: draw at once; a slow terminal
+// session may want it, and the tests use it to see the line on fast machines).
+int delay_from_env(int fallback) {
+  const char* text = std::getenv("INTERNVL_PROGRESS_DELAY_MS");
+  if (text == nullptr) return fallback;
+  int value = 0;
+  const char* end = text + std::strlen(text);
+  auto [p, ec] = std::from_chars(text, end, value);
+  return ec == std::errc() && p == end && value >= 0 ? value : fallback;
+}
+
 }  // namespace
 
 Progress::Progress(bool enabled, std::string label, int delay_ms)
-    : enabled_(enabled), delay_ms_(delay_ms), label_(std::move(label)) {
+    : enabled_(enabled), delay_ms_(delay_from_env(delay_ms)), label_(std::move(label)) {
   if (enabled_) thread_ = std::thread([this] { loop(); });
 }
 
@@ -42,6 +57,7 @@ void Progress::loop() {
   const auto start = std::chrono::steady_clock::now();
   int tick = 0;
   std::unique_lock<std::mutex> lock(mu_);
+  if (delay_ms_ == 0) draw(0, tick++);
   while (!cv_.wait_for(lock, kTick, [this] { return done_; })) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (elapsed * 1000 < delay_ms_) continue;

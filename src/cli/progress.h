@@ -16,7 +16,7 @@ namespace internvl::cli {
 class Progress {
  public:
   /// Draws nothing unless `enabled` (use stderr_is_terminal()) and the step lasts longer than
-  /// `delay_ms`, so quick steps leave no trace.
+  /// `delay_ms` (INTERNVL_PROGRESS_DELAY_MS overrides it), so quick steps leave no trace.
   Progress(bool enabled, std::string label, int delay_ms = 400);
   ~Progress();
   Progress(const Progress&) = delete;

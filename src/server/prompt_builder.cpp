@@ -47,25 +47,6 @@ ApiError media_error(const Status& s, const MediaRef& ref) {
   return e;
 }
 
-// Placeholders in text order, as the reference processor finds them: (position, is_video).
-std::vector<std::pair<std::size_t, bool>> find_placeholders(std::string_view text) {
-  std::vector<std::pair<std::size_t, bool>> out;
-  const std::string_view img = processor::kImagePlaceholder, vid = processor::kVideoPlaceholder;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t a = text.find(img, pos), b = text.find(vid, pos);
-    if (a == std::string_view::npos && b == std::string_view::npos) break;
-    if (b == std::string_view::npos || (a != std::string_view::npos && a < b)) {
-      out.emplace_back(a, false);
-      pos = a + img.size();
-    } else {
-      out.emplace_back(b, true);
-      pos = b + vid.size();
-    }
-  }
-  return out;
-}
-
 /// Holds one of the vision workers' places for a scope.
 class VisionSlot {
  public:
@@ -158,7 +139,7 @@ std::optional<ApiError> PromptBuilder::load(const MediaRef& ref, Media* m) const
 
 Result<std::vector<std::int32_t>> PromptBuilder::expand(const std::string& text, const std::vector<Media>& media) const {
   const processor::Processor& proc = *engine_.impl().processor;
-  auto places = find_placeholders(text);
+  auto places = processor::find_placeholders(text);
   std::size_t n_img = 0, n_vid = 0, want_img = 0, want_vid = 0;
   for (const auto& p : places) (p.second ? n_vid : n_img)++;
   for (const auto& m : media) (m.kind == MediaRef::Kind::kVideo ? want_vid : want_img)++;

@@ -3,6 +3,8 @@
 // and a piped chat equals the same conversation through the Engine API.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <cmath>
 
 #include "cli_runner.h"
@@ -61,6 +63,24 @@ TEST(CliRun, StreamedTextEqualsTheJsonText) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, j["text"].get<std::string>() + "\n");
   EXPECT_EQ(r.err, "");  // nothing but results when piped
+}
+
+TEST(CliRun, ProgressLinesOnlyOnATerminal) {
+  const std::vector<std::string> args = {"run", "-m", model_dir(kModel), "--image", image("small_600x300.png"), "-p",
+                                         "Describe this image.", "-n", "4"};
+  // Delay 0: every step draws at once, however fast this machine is.
+  const CliRun tty = run_cli_with_terminal_stderr(args, {"INTERNVL_PROGRESS_DELAY_MS=0"});
+  ASSERT_EQ(tty.exit_code, 0) << tty.err;
+  EXPECT_NE(tty.err.find("loading " + model_dir(kModel) + " ["), std::string::npos) << tty.err;
+  EXPECT_NE(tty.err.find("encoding 3 tiles and prefilling ["), std::string::npos) << tty.err;
+  EXPECT_NE(tty.err.find("\r\033[2K"), std::string::npos) << "the line is erased";
+
+  setenv("INTERNVL_PROGRESS_DELAY_MS", "0", 1);
+  const CliRun piped = run_cli(args);
+  unsetenv("INTERNVL_PROGRESS_DELAY_MS");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "");
+  EXPECT_EQ(tty.out, piped.out);  // stdout holds the answer either way
 }
 
 TEST(CliRun, SystemMessageAndStopStrings) {

@@ -23,6 +23,11 @@ std::string internvl_binary();
 /// Runs `internvl args...` with `stdin_text` on its standard input.
 CliRun run_cli(const std::vector<std::string>& args, std::string_view stdin_text = "");
 
+/// Runs `internvl args...` with stderr on a pseudo-terminal (stdin empty, stdout captured as
+/// by run_cli), the environment extended by `env` ("NAME=value" entries). `err` holds what the
+/// terminal received.
+CliRun run_cli_with_terminal_stderr(const std::vector<std::string>& args, const std::vector<std::string>& env);
+
 /// The run failed cleanly: a non-zero exit code below 128 (no crash or abort), nothing on
 /// stdout, and exactly one stderr line "internvl <command>: ..." containing `needle`.
 ::testing::AssertionResult fails_with_one_line(const CliRun& run, std::string_view command, std::string_view needle);

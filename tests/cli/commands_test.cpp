@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "cli_runner.h"
 #include "core/file.h"
@@ -213,6 +214,21 @@ TEST(CliMakeRandomCheckpoint, WritesALoadableDeterministicModel) {
   EXPECT_EQ(info["parameters"], fixture["parameters"]);
   const Json answer = run_ok({"run", "-m", dir + "/a", "--image", image("tiny_64x48.png"), "-p", "hi", "-n", "3", "--json"});
   EXPECT_EQ(answer["token_ids"].size(), 3u);
+}
+
+TEST(CliMakeRandomCheckpoint, ChecksTheFreeDiskSpaceFirst) {
+  // The tiny config with a text model of about 350 TB: no disk has that much free.
+  const std::string dir = make_temp_dir("internvl-cli-rand");
+  auto config = load_json_file(fixture_path("models/tiny-internvl3-qwen2/config.json"));
+  ASSERT_TRUE(config.ok());
+  (*config)["text_config"]["intermediate_size"] = 2000000000;
+  (*config)["text_config"]["num_hidden_layers"] = 1000;
+  write_test_file(dir + "/huge.json", dump_json(*config));
+  CliRun r = run_cli({"make-random-checkpoint", "--config", dir + "/huge.json", "--out", dir + "/out"});
+  EXPECT_TRUE(fails_with_one_line(r, "make-random-checkpoint", "are free"));
+  // Nothing was written.
+  std::error_code ec;
+  EXPECT_TRUE(!std::filesystem::exists(dir + "/out") || std::filesystem::is_empty(dir + "/out", ec));
 }
 
 // ---- bench ----

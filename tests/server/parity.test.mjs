@@ -1,8 +1,9 @@
 // Answers over HTTP equal single runs: for fixture conversations (text, system prompt, base64
 // image, several images from data:/file:// URLs, an http(s) image, a video, a multi-turn chat,
-// detail "low", a stop string, seeded sampling), the non-streaming and the streaming answer of
-// `internvl serve` equal the reference run token by token (up to the first near-tie step,
-// logprobs within 1e-3), and the usage counts match. Repeated images come from the cache.
+// detail "low", the max_tiles extension, a stop string, seeded sampling), the non-streaming and
+// the streaming answer of `internvl serve` equal the reference run token by token (up to the
+// first near-tie step, logprobs within 1e-3), and the usage counts match. Repeated images come
+// from the cache.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -43,7 +44,10 @@ function openaiMessages(turns) {
     role: t.role,
     content: typeof t.parts === 'string' ? t.parts : t.parts.map((p) => {
       if (p.text !== undefined) return { type: 'text', text: p.text };
-      if (p.image) return { type: 'image_url', image_url: { url: url(p), ...(p.detail ? { detail: p.detail } : {}) } };
+      if (p.image) {
+        return { type: 'image_url', image_url: { url: url(p), ...(p.detail ? { detail: p.detail } : {}),
+                                                 ...(p.max_tiles ? { max_tiles: p.max_tiles } : {}) } };
+      }
       return { type: 'video_url', video_url: { url: url(p) } };
     }),
   }));
@@ -76,6 +80,8 @@ const CASES = [
     user([{ text: 'What colour is it?' }])] },
   { name: 'detail low', detail_tiles: 1, turns: [user([
     { image: 'images/wide_1920x1080.jpg', as: 'data', detail: 'low' }, { text: 'Describe it.' }])] },
+  { name: 'max_tiles extension', detail_tiles: 2, turns: [user([
+    { image: 'images/wide_1920x1080.jpg', as: 'data', max_tiles: 2 }, { text: 'Describe it.' }])] },
   { name: 'seeded sampling', sampling: { temperature: 0.8, top_p: 0.9, top_k: 20, seed: 7 }, turns: [user('Tell me a story')] },
 ];
 const MAX_TOKENS = 24;
@@ -132,9 +138,9 @@ for (const [i, c] of CASES.entries()) {
   });
 }
 
-test('detail low uses one tile', () => {
-  const low = expected[CASES.findIndex((c) => c.detail_tiles)];
-  assert.equal(low.num_tiles, 1);
+test('detail low uses one tile; max_tiles 2 gives 2 tiles + the thumbnail', () => {
+  assert.equal(expected[CASES.findIndex((c) => c.name === 'detail low')].num_tiles, 1);
+  assert.equal(expected[CASES.findIndex((c) => c.name === 'max_tiles extension')].num_tiles, 3);
 });
 
 test('stop strings end the answer before them', async () => {

@@ -12,6 +12,8 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/buffer.h"
+#include "kernels/convert.h"
+#include "kernels/gemm_dnnl.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
 #include "kernels/quant.h"
@@ -85,6 +87,28 @@ void gemv_args(benchmark::internal::Benchmark* b) {
   b->Args({18944, 3584, 1, static_cast<int>(WeightFormat::kBF16), static_cast<int>(Compute::kBF16)});
 }
 BENCHMARK(BM_Gemv)->Apply(gemv_args)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The same decode product through oneDNN's bf16 matmul (the alternative to our GEMVs): bf16 W
+// and x, f32 y; args: n, k, m.
+void BM_GemvDnnl(benchmark::State& st) {
+  const std::int64_t n = st.range(0), k = st.range(1), m = st.range(2);
+  Weights w(n, k, WeightFormat::kBF16);
+  auto x = randn(static_cast<std::size_t>(m * k), 2);
+  std::vector<std::uint16_t> xb(x.size());
+  f32_to_bf16_row(x.data(), xb.data(), static_cast<std::int64_t>(x.size()));
+  std::vector<float> y(static_cast<std::size_t>(m * n));
+  for (auto _ : st) {
+    if (!dnnl_gemm_bf16(xb.data(), m, k, w.half.data(), n, k, nullptr, y.data(), n)) {
+      st.SkipWithError("oneDNN has no bf16 matmul on this CPU");
+      break;
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  st.SetBytesProcessed(st.iterations() * w.w.nbytes());
+  st.SetLabel("bf16 oneDNN");
+}
+BENCHMARK(BM_GemvDnnl)->Args({18944, 3584, 1})->Args({4864, 896, 1})->Args({18944, 3584, 8})
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Prefill / vision GEMM: m x k times W [n, k]; args: m, n, k, format, compute.
 void BM_Gemm(benchmark::State& st) {

@@ -1,6 +1,7 @@
 #include "io/model_config.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/file.h"
 #include "core/str.h"
@@ -49,8 +50,12 @@ Result<std::optional<int>> read_opt_int(const Json& obj, std::string_view key, s
   return std::optional<int>(static_cast<int>(v));
 }
 
+// Sizes are held as int; products of them are computed in int64, so each must fit 31 bits.
 Status require_positive(std::string_view what, std::string_view key, std::int64_t v) {
   if (v <= 0) return invalid_argument(what, ": '", key, "' must be positive, got ", v);
+  if (v > std::numeric_limits<std::int32_t>::max()) {
+    return invalid_argument(what, ": '", key, "' is too large (", v, ")");
+  }
   return Status();
 }
 
@@ -80,10 +85,10 @@ Result<VisionConfig> parse_vision(const Json& v, std::string_view what) {
   c.num_heads = static_cast<int>(heads);
   c.intermediate_size = static_cast<int>(inter);
   c.num_channels = static_cast<int>(channels);
-  INTERNVL_RETURN_IF_ERROR(require_positive(w, "hidden_size", c.hidden_size));
-  INTERNVL_RETURN_IF_ERROR(require_positive(w, "num_hidden_layers", c.num_layers));
-  INTERNVL_RETURN_IF_ERROR(require_positive(w, "num_attention_heads", c.num_heads));
-  INTERNVL_RETURN_IF_ERROR(require_positive(w, "intermediate_size", c.intermediate_size));
+  INTERNVL_RETURN_IF_ERROR(require_positive(w, "hidden_size", hidden));
+  INTERNVL_RETURN_IF_ERROR(require_positive(w, "num_hidden_layers", layers));
+  INTERNVL_RETURN_IF_ERROR(require_positive(w, "num_attention_heads", heads));
+  INTERNVL_RETURN_IF_ERROR(require_positive(w, "intermediate_size", inter));
   INTERNVL_RETURN_IF_ERROR(require_positive(w, "patch_size", std::min(c.patch_height, c.patch_width)));
   INTERNVL_RETURN_IF_ERROR(require_positive(w, "image_size", std::min(c.image_height, c.image_width)));
   if (c.hidden_size % c.num_heads != 0) {

@@ -19,7 +19,9 @@ struct GemmPeak {
   std::int64_t n = 0;  // the square size that reached it
 };
 
-/// Best GFLOP/s of oneDNN's bf16 matmul (bf16 inputs, f32 output) on square sizes, all threads.
-GemmPeak measure_gemm_peak_bf16(int repeats);
+/// Best GFLOP/s of oneDNN's bf16 matmul (bf16 inputs, f32 output, 2 n^3 FLOP) on square sizes
+/// n = 2048, 3072, 4096 (quick: 3072 only), all threads; `repeats` timed runs per size after an
+/// untimed one (primitive creation, first touch).
+GemmPeak measure_gemm_peak_bf16(int repeats, bool quick = false);
 
 }  // namespace internvl::kernels

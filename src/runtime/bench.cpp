@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -22,20 +23,63 @@ namespace {
 constexpr std::int64_t kPrefillChunk = 2048;  // as GenerateParams::prefill_chunk
 constexpr std::int64_t kBandwidthBytes = 1ll << 30;
 
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double load_average() {
+  std::ifstream f("/proc/loadavg");
+  double l = 0;
+  f >> l;
+  return l;
+}
+
 Timing time_runs(int repeats, const std::function<void()>& fn, bool warmup = true) {
   if (warmup) fn();  // primitive creation, page faults, caches
-  std::vector<double> ms;
+  std::vector<std::pair<double, double>> runs;  // (wall ms, cpu ms)
   for (int i = 0; i < repeats; ++i) {
+    const double cpu0 = process_cpu_ms();
     Timer t;
     fn();
-    ms.push_back(t.elapsed_ms());
+    const double wall = t.elapsed_ms();
+    runs.emplace_back(wall, process_cpu_ms() - cpu0);
   }
-  std::sort(ms.begin(), ms.end());
-  return {ms.front(), ms[ms.size() / 2]};
+  std::sort(runs.begin(), runs.end());
+  return {runs.front().first, runs[runs.size() / 2].first, runs.front().second / (runs.front().first * num_threads())};
 }
 
 // Units per second from times in ms.
-Rate rate(const Timing& ms, double units) { return {units / (ms.min / 1e3), units / (ms.median / 1e3)}; }
+Rate rate(const Timing& ms, double units) {
+  return {units / (ms.min / 1e3), units / (ms.median / 1e3), ms.cpu_share};
+}
+
+// The best rooflines seen over a run; sample() measures them once more.
+class Rooflines {
+ public:
+  explicit Rooflines(bool on) : on_(on) {}
+  // full: all GEMM sizes and more bandwidth passes (start and end of the run); otherwise a short
+  // sample (one GEMM size, fewer passes) between sections.
+  void sample(bool full) {
+    if (!on_) return;
+    kernels::Bandwidth bw = kernels::measure_bandwidth(kBandwidthBytes, full ? 5 : 2);
+    read_gbs = std::max(read_gbs, bw.read_gbs);
+    copy_gbs = std::max(copy_gbs, bw.copy_gbs);
+    kernels::GemmPeak gp = kernels::measure_gemm_peak_bf16(full ? 3 : 2, !full);
+    if (gp.gflops > gemm_gflops) {
+      gemm_gflops = gp.gflops;
+      gemm_n = gp.n;
+    }
+    ++samples;
+  }
+  double read_gbs = 0, copy_gbs = 0, gemm_gflops = 0;
+  std::int64_t gemm_n = 0;
+  int samples = 0;
+
+ private:
+  bool on_;
+};
 
 std::int64_t status_field_kb(const char* key) {
   std::ifstream f("/proc/self/status");
@@ -111,7 +155,7 @@ Timing time_decode(const model::InternVLModel& m, int batch, const BenchOptions&
   Timing t = time_runs(o.repeats, [&] {
     for (int s = 0; s < o.decode_steps; ++s) step();
   });
-  return {t.min / o.decode_steps, t.median / o.decode_steps};
+  return {t.min / o.decode_steps, t.median / o.decode_steps, t.cpu_share};
 }
 
 }  // namespace
@@ -173,14 +217,19 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
   r.repeats = o.repeats;
   r.image_tiles = o.image_tiles;
   r.rss_after_load_bytes = current_rss_bytes();
-  // Rooflines are measured at the start and at the end (best of both): on a shared machine the
-  // load varies over a run, and a roofline caught in a busy moment would flatter every figure.
-  kernels::Bandwidth bw0;
-  kernels::GemmPeak gp0;
-  if (o.rooflines) {
-    bw0 = kernels::measure_bandwidth(kBandwidthBytes, 5);
-    gp0 = kernels::measure_gemm_peak_bf16(std::max(3, o.repeats));
-  }
+  r.load_start = load_average();
+  // Rooflines are sampled at the start, between sections and at the end (best of all): on a
+  // shared machine the load varies over a run, and a roofline caught in a busy moment would
+  // flatter every figure measured in a quiet one. Their buffers are freed before each section
+  // and the peak RSS is reset after them, so they do not count in the workloads' peak.
+  Rooflines roof(o.rooflines);
+  std::int64_t peak_rss = 0;
+  auto between_sections = [&] {
+    peak_rss = std::max(peak_rss, peak_rss_bytes());
+    roof.sample(false);
+    reset_peak_rss();
+  };
+  roof.sample(true);
   reset_peak_rss();
 
   // ---- vision: one tile ----
@@ -190,6 +239,7 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
 
   // ---- prefill (text) ----
   if (o.prefill) {
+    between_sections();
     for (std::int64_t n : o.prefill_lengths) {
       auto ids = random_ids(n, o.seed + static_cast<std::uint64_t>(n), c.image_token_id);
       // Long prompts are their own warm-up (the weights were touched by shorter ones).
@@ -205,6 +255,7 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
   // ---- decode ----
   r.decode_weight_bytes = decode_weight_bytes(m);
   if (o.decode) {
+    between_sections();
     for (int b : o.decode_batches) {
       Timing step_ms = time_decode(m, b, o);
       BenchResult::Decode d;
@@ -226,7 +277,7 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
     gp.max_new_tokens = 1;
     Status failure;
     std::vector<double> vision_ms, prefill_ms;
-    reset_peak_rss();
+    between_sections();
     // No warm-up: the one-tile and prefill runs above touched every weight.
     r.ttft_ms = time_runs(o.repeats, [&] {
       GenerateTimings tm;
@@ -240,7 +291,7 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
     std::sort(vision_ms.begin(), vision_ms.end());
     std::sort(prefill_ms.begin(), prefill_ms.end());
     const std::size_t mid = vision_ms.size() / 2;
-    r.vision_ms_image = {vision_ms.front() / o.image_tiles, vision_ms[mid] / o.image_tiles};
+    r.vision_ms_image = {vision_ms.front() / o.image_tiles, vision_ms[mid] / o.image_tiles, r.ttft_ms.cpu_share};
     r.ttft_prefill_tok_s = rate({prefill_ms.front(), prefill_ms[mid]}, static_cast<double>(r.ttft_prompt_tokens));
   }
 
@@ -265,18 +316,19 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
     r.vision_thread_scaling = *std::min_element(v1.begin(), v1.end()) / *std::min_element(vn.begin(), vn.end());
     r.prefill_thread_scaling = *std::min_element(p1.begin(), p1.end()) / *std::min_element(pn.begin(), pn.end());
   }
-  r.peak_rss_bytes = std::max(peak_rss_bytes(), r.peak_rss_image_bytes);
+  r.peak_rss_bytes = std::max({peak_rss, peak_rss_bytes(), r.peak_rss_image_bytes});
 
-  // ---- rooflines, last: their buffers must not count in the peak RSS above ----
+  // ---- rooflines: a last full sample, then every fraction against the best seen ----
   if (o.rooflines) {
-    kernels::Bandwidth bw = kernels::measure_bandwidth(kBandwidthBytes, 5);
-    r.read_gbs = std::max(bw.read_gbs, bw0.read_gbs);
-    r.copy_gbs = std::max(bw.copy_gbs, bw0.copy_gbs);
-    kernels::GemmPeak gp = kernels::measure_gemm_peak_bf16(std::max(3, o.repeats));
-    if (gp0.gflops > gp.gflops) gp = gp0;
-    r.gemm_peak_gflops = gp.gflops;
-    r.gemm_peak_n = gp.n;
-    const double bw_roof = std::max(r.read_gbs, r.copy_gbs) * 1e9;
+    roof.sample(true);
+    r.read_gbs = roof.read_gbs;
+    r.copy_gbs = roof.copy_gbs;
+    r.gemm_peak_gflops = roof.gemm_gflops;
+    r.gemm_peak_n = roof.gemm_n;
+    r.roofline_samples = roof.samples;
+    // Decode streams the weights once per step and writes almost nothing: the read-only
+    // bandwidth is its ceiling (copy bandwidth, lower, would flatter it).
+    const double bw_roof = r.read_gbs * 1e9;
     for (auto& d : r.decode) d.roofline_fraction = d.tok_s.best / d.batch * r.decode_weight_bytes / bw_roof;
     for (auto& p : r.prefill) p.roofline_fraction = p.tok_s.best / static_cast<double>(p.tokens) * p.gflop / r.gemm_peak_gflops;
     if (!r.decode.empty()) r.decode_roofline_fraction = r.decode.front().roofline_fraction;
@@ -285,12 +337,14 @@ Result<BenchResult> run_benchmarks(const model::InternVLModel& m, const BenchOpt
       r.encode_roofline_fraction = r.vision_gflop_per_tile / (r.vision_ms_image.min / 1e3) / r.gemm_peak_gflops;
     }
   }
+  r.load_end = load_average();
   set_num_threads(saved_threads);
   return r;
 }
 
 Json BenchResult::to_json() const {
-  auto timing = [](const Timing& t) { return Json{{"min", t.min}, {"median", t.median}}; };
+  auto timing = [](const Timing& t) { return Json{{"min", t.min}, {"median", t.median}, {"cpu_share", t.cpu_share}}; };
+  auto rate_json = [](const Rate& r) { return Json{{"best", r.best}, {"median", r.median}, {"cpu_share", r.cpu_share}}; };
   Json j;
   j["compute"] = compute;
   j["quant"] = quant;
@@ -299,19 +353,19 @@ Json BenchResult::to_json() const {
   j["repeats"] = repeats;
   j["vision_ms_per_tile_1"] = timing(vision_ms_1_tile);
   j["vision_ms_per_tile"] = timing(vision_ms_image);
-  j["vision_ms_image"] = timing({vision_ms_image.min * image_tiles, vision_ms_image.median * image_tiles});
+  j["vision_ms_image"] = timing({vision_ms_image.min * image_tiles, vision_ms_image.median * image_tiles, vision_ms_image.cpu_share});
   j["image_tiles"] = image_tiles;
   j["vision_gflop_per_tile"] = vision_gflop_per_tile;
   Json pf = Json::array();
   for (const auto& p : prefill) {
     // tokens/s: "best" is the rate of the fastest run, "median" of the median run.
-    pf.push_back({{"tokens", p.tokens}, {"tok_s", {{"best", p.tok_s.best}, {"median", p.tok_s.median}}},
+    pf.push_back({{"tokens", p.tokens}, {"tok_s", rate_json(p.tok_s)},
                   {"gflop", p.gflop}, {"roofline_fraction", p.roofline_fraction}});
   }
   j["prefill"] = pf;
   Json dc = Json::array();
   for (const auto& d : decode) {
-    dc.push_back({{"batch", d.batch}, {"tok_s", {{"best", d.tok_s.best}, {"median", d.tok_s.median}}},
+    dc.push_back({{"batch", d.batch}, {"tok_s", rate_json(d.tok_s)},
                   {"roofline_fraction", d.roofline_fraction}});
   }
   j["decode"] = dc;
@@ -319,6 +373,9 @@ Json BenchResult::to_json() const {
   j["ttft_ms"] = timing(ttft_ms);
   j["ttft_prompt_tokens"] = ttft_prompt_tokens;
   j["ttft_prefill_tok_s"] = {{"best", ttft_prefill_tok_s.best}, {"median", ttft_prefill_tok_s.median}};
+  j["load_start"] = load_start;
+  j["load_end"] = load_end;
+  j["roofline_samples"] = roofline_samples;
   j["memory_read_gbs"] = read_gbs;
   j["memory_copy_gbs"] = copy_gbs;
   j["gemm_peak_gflops"] = gemm_peak_gflops;
@@ -343,24 +400,27 @@ std::string BenchResult::to_text() const {
   };
   line("compute %s, quant %s, isa %s, %d threads, %d repeats (best / median)", compute.c_str(), quant.c_str(),
        isa.c_str(), threads, repeats);
-  line("vision encode, 1 tile           %9.1f / %9.1f ms", vision_ms_1_tile.min, vision_ms_1_tile.median);
+  line("1-min load average: %.2f at the start, %.2f at the end (cpu = CPU share of the best run)", load_start, load_end);
+  line("vision encode, 1 tile           %9.1f / %9.1f ms   (cpu %.2f)", vision_ms_1_tile.min, vision_ms_1_tile.median,
+       vision_ms_1_tile.cpu_share);
   line("vision encode, %2d tiles, per tile %8.1f / %9.1f ms   (%.0f GFLOP/s, %.0f%% of GEMM peak)", image_tiles,
        vision_ms_image.min, vision_ms_image.median, vision_gflop_per_tile / (vision_ms_image.min / 1e3),
        100 * encode_roofline_fraction);
   for (const auto& p : prefill) {
-    line("prefill %5lld tokens             %9.1f / %9.1f tok/s (%.0f GFLOP/s, %.0f%% of GEMM peak)",
+    line("prefill %5lld tokens             %9.1f / %9.1f tok/s (%.0f GFLOP/s, %.0f%% of GEMM peak, cpu %.2f)",
          static_cast<long long>(p.tokens), p.tok_s.best, p.tok_s.median,
-         p.tok_s.best / static_cast<double>(p.tokens) * p.gflop, 100 * p.roofline_fraction);
+         p.tok_s.best / static_cast<double>(p.tokens) * p.gflop, 100 * p.roofline_fraction, p.tok_s.cpu_share);
   }
   for (const auto& d : decode) {
-    line("decode batch %d                   %9.2f / %9.2f tok/s (%.1f GB/s of weights, %.0f%% of bandwidth)", d.batch,
-         d.tok_s.best, d.tok_s.median, d.tok_s.best / d.batch * decode_weight_bytes / 1e9, 100 * d.roofline_fraction);
+    line("decode batch %d                   %9.2f / %9.2f tok/s (%.1f GB/s of weights, %.0f%% of bandwidth, cpu %.2f)",
+         d.batch, d.tok_s.best, d.tok_s.median, d.tok_s.best / d.batch * decode_weight_bytes / 1e9,
+         100 * d.roofline_fraction, d.tok_s.cpu_share);
   }
   line("time to first token (%lld tokens) %9.1f / %9.1f ms   (its prefill %.1f / %.1f tok/s)",
        static_cast<long long>(ttft_prompt_tokens), ttft_ms.min, ttft_ms.median, ttft_prefill_tok_s.best,
        ttft_prefill_tok_s.median);
-  line("rooflines: read %.1f GB/s, copy %.1f GB/s, oneDNN bf16 GEMM %.0f GFLOP/s (n=%lld)", read_gbs, copy_gbs,
-       gemm_peak_gflops, static_cast<long long>(gemm_peak_n));
+  line("rooflines (best of %d samples): read %.1f GB/s, copy %.1f GB/s, oneDNN bf16 GEMM %.0f GFLOP/s (n=%lld)",
+       roofline_samples, read_gbs, copy_gbs, gemm_peak_gflops, static_cast<long long>(gemm_peak_n));
   line("thread scaling (1 -> %d): vision %.2fx, prefill 512 %.2fx", threads, vision_thread_scaling,
        prefill_thread_scaling);
   line("RSS: after load %s, peak %s, peak during the image runs %s", human_bytes(static_cast<double>(rss_after_load_bytes)).c_str(),

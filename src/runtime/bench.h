@@ -30,13 +30,15 @@ struct BenchOptions {
   std::uint64_t seed = 1;
 };
 
-/// A time over the repeats: best (min) and median.
+/// A time over the repeats: best (min) and median. cpu_share: CPU time this process got during
+/// the fastest run / (wall time x threads); well below 1 means other processes took the cores
+/// (a shared machine) or the threads waited on each other.
 struct Timing {
-  double min = 0, median = 0;
+  double min = 0, median = 0, cpu_share = 0;
 };
 /// A rate over the repeats: best (from the fastest run) and median.
 struct Rate {
-  double best = 0, median = 0;
+  double best = 0, median = 0, cpu_share = 0;
 };
 
 struct BenchResult {
@@ -65,12 +67,21 @@ struct BenchResult {
   Timing ttft_ms;
   std::int64_t ttft_prompt_tokens = 0;
   Rate ttft_prefill_tok_s;
-  // rooflines of this run
+  // Rooflines of this run, each the best of several measurements spread over the run (start,
+  // between sections, end): on a shared machine a roofline caught in a busy moment would
+  // flatter every figure measured in a quiet one.
+  //   read_gbs: read-only streaming bandwidth, all threads, best of a sequential pass and 4/8
+  //             interleaved prefetched streams (the GEMV pattern); decode only reads weights.
+  //   copy_gbs: memcpy bandwidth (bytes copied / s), for reference only.
+  //   gemm_peak_gflops: best oneDNN bf16 x bf16 -> f32 square matmul (n = 2048, 3072, 4096),
+  //             2 n^3 FLOP, all threads.
   double read_gbs = 0, copy_gbs = 0, gemm_peak_gflops = 0;
   std::int64_t gemm_peak_n = 0;
-  double decode_roofline_fraction = 0;   // batch 1, best run: (bytes / s) / read bandwidth
+  int roofline_samples = 0;
+  double decode_roofline_fraction = 0;   // batch 1, best run: (weight bytes / s) / read_gbs
   double encode_roofline_fraction = 0;   // vision encode of the image: (FLOP / s) / GEMM peak
   double prefill_roofline_fraction = 0;  // longest prefill
+  double load_start = 0, load_end = 0;   // 1-minute load average before and after the run
   // threads: time on 1 thread / time on `threads` threads (best runs)
   double vision_thread_scaling = 0, prefill_thread_scaling = 0;
   // memory

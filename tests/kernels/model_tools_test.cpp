@@ -209,27 +209,31 @@ TEST(Quantized, TinyModelsRunQuantizedAndStayClose) {
 
 TEST(Quantized, SavedDirectoryReloadsIdentically) {
   const std::string src = model_dir("tiny-internvl3-qwen2");
-  model::LoadOptions lo;
-  lo.quant = model::QuantType::kQ4;
-  auto m = model::InternVLModel::load(src, lo);
-  ASSERT_TRUE(m.ok());
-  auto [ids, px] = prompt(**m, 1);
-  auto before = last_logits(**m, ids, px);
-  std::string out = make_temp_dir("quant-save");
-  Status st = model::save_quantized(**m, src, out);
-  ASSERT_TRUE(st.ok()) << st.to_string();
-  auto re = model::InternVLModel::load(out);  // no quant option: read as stored
-  ASSERT_TRUE(re.ok()) << re.status().to_string();
-  EXPECT_EQ((*re)->quant(), model::QuantType::kQ4);
-  EXPECT_EQ((*re)->weights().quantized.size(), (*m)->weights().quantized.size());
-  EXPECT_EQ(before, last_logits(**re, ids, px));
-  for (const char* f : {"tokenizer.json", "chat_template.jinja", "processor_config.json"}) {
-    EXPECT_TRUE(file_exists(path_join(out, f))) << f;
+  for (auto q : {model::QuantType::kQ8, model::QuantType::kQ4}) {
+    model::LoadOptions lo;
+    lo.quant = q;
+    auto m = model::InternVLModel::load(src, lo);  // quantized on load
+    ASSERT_TRUE(m.ok());
+    auto [ids, px] = prompt(**m, 1);
+    auto before = last_logits(**m, ids, px);
+    std::string out = make_temp_dir("quant-save");
+    Status st = model::save_quantized(**m, src, out);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    auto re = model::InternVLModel::load(out);  // no quant option: read as stored
+    ASSERT_TRUE(re.ok()) << re.status().to_string();
+    EXPECT_EQ((*re)->quant(), q);
+    EXPECT_EQ((*re)->weights().quantized.size(), (*m)->weights().quantized.size());
+    EXPECT_EQ(before, last_logits(**re, ids, px)) << model::quant_name(q);
+    for (const char* f : {"tokenizer.json", "chat_template.jinja", "processor_config.json"}) {
+      EXPECT_TRUE(file_exists(path_join(out, f))) << f;
+    }
+    std::filesystem::remove_all(out);
   }
   // Saving a model that is not quantized is refused.
   auto plain = model::InternVLModel::load(src);
   ASSERT_TRUE(plain.ok());
-  EXPECT_FALSE(model::save_quantized(**plain, src, out + "-2").ok());
+  std::string out = make_temp_dir("quant-save-plain");
+  EXPECT_FALSE(model::save_quantized(**plain, src, path_join(out, "q")).ok());
   std::filesystem::remove_all(out);
 }
 

@@ -143,6 +143,10 @@ TEST(LoadErrors, UnsupportedModelTypesAndOptions) {
       {[](Json& j) { j["text_config"]["num_key_value_heads"] = 3; }, StatusCode::kInvalidArgument, "num_key_value_heads"},
       {[](Json& j) { j["text_config"]["hidden_size"] = "wide"; }, StatusCode::kInvalidArgument, "'hidden_size' must be an integer"},
       {[](Json& j) { j["image_token_id"] = 999999; }, StatusCode::kInvalidArgument, "image_token_id"},
+      {[](Json& j) { j["text_config"]["intermediate_size"] = 4000000000LL; }, StatusCode::kInvalidArgument,
+       "'intermediate_size' is too large"},
+      {[](Json& j) { j["vision_config"]["intermediate_size"] = 4294967296LL + 64; }, StatusCode::kInvalidArgument,
+       "'intermediate_size' is too large"},
   };
   for (const auto& e : edits) {
     std::string dir = copy_model("tiny-internvl3-qwen2");

@@ -32,6 +32,8 @@ struct EngineOptions {
   std::string model_dir;
   int threads = 0;                 // kernel threads; 0 = all cores
   std::string quant;               // "" (stored weights), "q8" or "q4": quantized at load
+  std::string compute;             // "" or "f32": exact f32 products (the parity tests' mode);
+                                   // "bf16": bf16 products, faster prefill/encode, logprobs move ~2e-2
   std::int64_t context_limit = 0;  // 0 = the model's (max_position_embeddings x dynamic factor)
   bool check_tokenizer = true;     // refuse a tokenizer whose <IMG_CONTEXT> id is not image_token_id
 };

@@ -34,6 +34,9 @@ const OptionDef kDefs[] = {
        const auto& s = std::get<std::string>(v);
        o.model.quant = s == "none" ? "" : s;
      }},
+    {"--compute", "", "", "INTERNVL_COMPUTE", "arithmetic of the large products: f32 (exact) or bf16 (faster)",
+     G::kModel, T::kString, {}, "f32|bf16",
+     [](Options& o, const OptionValue& v) { o.model.compute = std::get<std::string>(v); }},
     {"--context-limit", "", "", "", "longest prompt + answer in tokens (0 = the model's)", G::kModel, T::kInt,
      {0, 16777216}, "", [](Options& o, const OptionValue& v) { o.model.context_limit = std::get<std::int64_t>(v); }},
     // sampling
@@ -281,6 +284,7 @@ EngineOptions engine_options(const ModelOptions& m) {
   e.model_dir = m.model_dir;
   e.threads = m.threads.value_or(0);
   e.quant = m.quant;
+  e.compute = m.compute;
   e.context_limit = m.context_limit.value_or(0);
   return e;
 }

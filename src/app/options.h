@@ -40,6 +40,7 @@ struct ModelOptions {
   std::string model_dir;
   std::optional<int> threads;                 // 0 = all cores
   std::string quant;                          // "" (as stored), "q8", "q4"
+  std::string compute;                        // "" (f32), "f32", "bf16"
   std::optional<std::int64_t> context_limit;  // 0 / unset = the model's
 };
 

@@ -19,6 +19,8 @@ int cmd_tokenize(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 /// `internvl make-random-checkpoint`: a model directory with random weights.
 int cmd_make_random_checkpoint(int argc, char** argv);
+/// `internvl quantize`: a q8/q4 copy of a model directory.
+int cmd_quantize(int argc, char** argv);
 /// `internvl bench`: speed and memory on this machine.
 int cmd_bench(int argc, char** argv);
 

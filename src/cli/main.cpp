@@ -34,6 +34,7 @@ const Command kCommands[] = {
     {"info", "architecture, parameter counts, dtypes and memory of a model", internvl::cli::cmd_info},
     {"make-random-checkpoint", "write a model directory with random weights for a config",
      internvl::cli::cmd_make_random_checkpoint},
+    {"quantize", "write a q8/q4 quantized copy of a model directory", internvl::cli::cmd_quantize},
     {"bench", "speed and memory of a model on this machine", internvl::cli::cmd_bench},
 #ifdef INTERNVL_HAVE_SERVER
     {"serve", "OpenAI-compatible HTTP server", serve_main},

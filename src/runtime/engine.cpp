@@ -150,11 +150,19 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineOptions& options) {
   impl->options = options;
   if (options.threads < 0) return invalid_argument("threads must be >= 0, got ", options.threads);
   if (options.context_limit < 0) return invalid_argument("context_limit must be >= 0, got ", options.context_limit);
-  if (!options.quant.empty() && options.quant != "q8" && options.quant != "q4") {
-    return invalid_argument("quantization '", options.quant, "' is not supported (q8, q4)");
+  model::LoadOptions load;
+  if (!options.quant.empty()) {
+    auto q = model::parse_quant(options.quant);
+    if (!q.ok()) return invalid_argument("quantization '", options.quant, "' is not supported (q8, q4)");
+    load.quant = *q;
+  }
+  if (options.compute == "bf16") {
+    load.compute = kernels::Compute::kBF16;
+  } else if (!options.compute.empty() && options.compute != "f32") {
+    return invalid_argument("compute '", options.compute, "' is not supported (f32, bf16)");
   }
   set_num_threads(options.threads);
-  INTERNVL_ASSIGN_OR_RETURN(impl->model, model::InternVLModel::load(options.model_dir));
+  INTERNVL_ASSIGN_OR_RETURN(impl->model, model::InternVLModel::load(options.model_dir, load));
   auto proc = processor::Processor::from_model_dir(options.model_dir);
   if (!proc.ok()) return proc.status().with_context(str_cat("loading the processor of '", options.model_dir, "'"));
   impl->processor = std::make_unique<processor::Processor>(std::move(proc).value());

@@ -231,6 +231,31 @@ TEST(CliMakeRandomCheckpoint, ChecksTheFreeDiskSpaceFirst) {
   EXPECT_TRUE(!std::filesystem::exists(dir + "/out") || std::filesystem::is_empty(dir + "/out", ec));
 }
 
+// ---- quantize ----
+
+TEST(CliQuantize, SavedDirectoryAnswersLikeQuantizingOnLoad) {
+  const std::string dir = make_temp_dir("internvl-cli-quant");
+  for (const char* q : {"q8", "q4"}) {
+    const std::string out = dir + "/" + q;
+    CliRun w = run_cli({"quantize", "-m", model_dir(kModel), "--quant", q, "--out", out});
+    ASSERT_EQ(w.exit_code, 0) << w.err;
+    EXPECT_EQ(w.out.rfind("wrote " + out, 0), 0u) << w.out;
+    const std::vector<std::string> ask = {"--image", image("tiny_64x48.png"), "-p", "hi", "-n", "4", "--json"};
+    std::vector<std::string> saved = {"run", "-m", out};
+    std::vector<std::string> on_load = {"run", "-m", model_dir(kModel), "--quant", q};
+    saved.insert(saved.end(), ask.begin(), ask.end());
+    on_load.insert(on_load.end(), ask.begin(), ask.end());
+    const Json a = run_ok(saved);
+    const Json b = run_ok(on_load);
+    EXPECT_EQ(a["token_ids"], b["token_ids"]) << q;
+    EXPECT_EQ(a["first_token_top5"], b["first_token_top5"]) << q;
+  }
+  CliRun bad = run_cli({"quantize", "-m", model_dir(kModel), "--quant", "q3", "--out", dir + "/q3"});
+  EXPECT_TRUE(fails_with_one_line(bad, "quantize", "q3"));
+  CliRun none = run_cli({"quantize", "-m", model_dir(kModel), "--quant", "q8"});
+  EXPECT_TRUE(fails_with_one_line(none, "quantize", "--out"));
+}
+
 // ---- bench ----
 
 TEST(CliBench, SmallRunReportsEveryFigure) {

@@ -222,8 +222,12 @@ void Scheduler::loop() {
         done.completion_tokens = a.generated;
         done.queue_s = a.queue_s;
         done.ttft_s = a.ttft_s;
-        a.job.channel->push(std::move(done));
+        // Leave the running set before the answer is released, so a client that reads /metrics
+        // right after its answer never sees itself still running.
+        std::shared_ptr<RequestChannel> channel = a.job.channel;
         active.erase(it);
+        running_ = static_cast<int>(active.size());
+        channel->push(std::move(done));
       }
       running_ = static_cast<int>(active.size());
     } catch (const std::exception& e) {

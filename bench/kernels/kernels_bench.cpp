@@ -81,10 +81,12 @@ void gemv_args(benchmark::internal::Benchmark* b) {
   for (auto fmt : {WeightFormat::kBF16, WeightFormat::kQ8_0, WeightFormat::kQ4_0}) {
     for (auto shape : {std::pair{4864, 896}, {896, 4864}, {18944, 3584}, {3584, 18944}, {151674, 896}}) {
       b->Args({shape.first, shape.second, 1, static_cast<int>(fmt), static_cast<int>(Compute::kF32)});
+      if (fmt == WeightFormat::kBF16) {
+        b->Args({shape.first, shape.second, 1, static_cast<int>(fmt), static_cast<int>(Compute::kBF16)});
+      }
     }
     b->Args({18944, 3584, 8, static_cast<int>(fmt), static_cast<int>(Compute::kBF16)});
   }
-  b->Args({18944, 3584, 1, static_cast<int>(WeightFormat::kBF16), static_cast<int>(Compute::kBF16)});
 }
 BENCHMARK(BM_Gemv)->Apply(gemv_args)->UseRealTime()->Unit(benchmark::kMillisecond);
 

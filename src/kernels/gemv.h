@@ -21,12 +21,11 @@ void gemv_bf16(const std::uint16_t* xb, std::int64_t m, const WeightMatrix& w, c
                float* y);
 
 /// Single-threaded pieces for callers that schedule several matrices in one parallel pass:
-/// rows [r0, r1) of y; gemv_chunk_rows is the scheduling unit the threaded versions use.
+/// rows [r0, r1) of y, read as gemv_streams(bytes of the range) streams.
 void gemv_f32_rows(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
                    std::int64_t r0, std::int64_t r1);
 void gemv_bf16_rows(const std::uint16_t* xb, std::int64_t m, const WeightMatrix& w, const float* bias,
                     float* y, std::int64_t r0, std::int64_t r1);
-std::int64_t gemv_chunk_rows(const WeightMatrix& w);
 
 namespace ref {
 /// Scalar reference: double accumulation (any float format; bf16 x widened exactly).

@@ -1,7 +1,6 @@
 #include "kernels/matmul.h"
 
 #include <algorithm>
-#include <vector>
 
 #include "kernels/buffer.h"
 #include "kernels/convert.h"
@@ -124,30 +123,26 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
   if (need_q) quantize_acts(x, m, k, &xq);
   std::uint16_t* xb = need_b ? xb_buf.reserve(static_cast<std::size_t>(m * k)) : nullptr;
   if (need_b) f32_to_bf16_row(x, xb, m * k);
-  // One list of (matrix, row range) chunks over all targets, handed out dynamically.
-  struct Chunk {
-    int target;
-    std::int64_t r0, r1;
-  };
-  thread_local std::vector<Chunk> chunks;
-  chunks.clear();
-  for (int i = 0; i < n; ++i) {
-    const WeightMatrix& w = *t[i].w;
-    const std::int64_t step = w.quantized() ? gemv_quant_chunk_rows(w) : gemv_chunk_rows(w);
-    for (std::int64_t r0 = 0; r0 < w.rows; r0 += step) chunks.push_back({i, r0, std::min(w.rows, r0 + step)});
-  }
-  const std::int64_t n_chunks = static_cast<std::int64_t>(chunks.size());
-  const Chunk* cs = chunks.data();
+  // The targets' rows as one byte range, read mostly as one contiguous share per thread (long
+  // sequential streams, as in the single GEMVs; see for_byte_shares).
+  std::int64_t total = 0;
+  for (int i = 0; i < n; ++i) total += t[i].w->rows * t[i].w->row_bytes();
   const QuantizedActs* xqp = &xq;
-#pragma omp parallel for schedule(dynamic, 1) if (work >= kParallelMinWork && n_chunks > 1)
-  for (std::int64_t c = 0; c < n_chunks; ++c) {
-    const MatmulTarget& tg = t[cs[c].target];
-    switch (gemv_kind(*tg.w, compute)) {
-      case GemvKind::kQuant: gemv_quant_rows(*xqp, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
-      case GemvKind::kBf16: gemv_bf16_rows(xb, m, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
-      case GemvKind::kF32: gemv_f32_rows(x, m, *tg.w, tg.bias, tg.y, cs[c].r0, cs[c].r1); break;
+  for_byte_shares(total, work >= kParallelMinWork, [&](std::int64_t b0, std::int64_t b1) {
+    std::int64_t off = 0;
+    for (int i = 0; i < n && off < b1; ++i) {
+      const MatmulTarget& tg = t[i];
+      std::int64_t r0, r1;
+      rows_in_bytes(b0, b1, off, tg.w->row_bytes(), tg.w->rows, &r0, &r1);
+      off += tg.w->rows * tg.w->row_bytes();
+      if (r0 >= r1) continue;
+      switch (gemv_kind(*tg.w, compute)) {
+        case GemvKind::kQuant: gemv_quant_rows(*xqp, *tg.w, tg.bias, tg.y, r0, r1); break;
+        case GemvKind::kBf16: gemv_bf16_rows(xb, m, *tg.w, tg.bias, tg.y, r0, r1); break;
+        case GemvKind::kF32: gemv_f32_rows(x, m, *tg.w, tg.bias, tg.y, r0, r1); break;
+      }
     }
-  }
+  });
 }
 
 void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,

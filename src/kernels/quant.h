@@ -46,10 +46,9 @@ void quantize_acts(const float* x, std::int64_t m, std::int64_t k, QuantizedActs
 /// w.cols == xq.k. Threads over rows of w.
 void gemv_quant(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y);
 
-/// Rows [r0, r1) on the calling thread, and the scheduling unit of gemv_quant (see gemv.h).
+/// Rows [r0, r1) on the calling thread (see gemv.h).
 void gemv_quant_rows(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
                      std::int64_t r0, std::int64_t r1);
-std::int64_t gemv_quant_chunk_rows(const WeightMatrix& w);
 
 namespace ref {
 /// Scalar reference of gemv_quant: the same integer products, double accumulation.

@@ -11,36 +11,68 @@ namespace internvl::kernels {
 /// Work (multiply-adds, bytes) below which a kernel runs on the calling thread only.
 inline constexpr std::int64_t kParallelMinWork = 1 << 15;
 
-/// Calls fn(r0, r1) on each thread with one contiguous range of [0, n) in units of `chunk`
-/// rows, so every thread streams its own sequential part of a matrix.
+/// Calls fn(b0, b1) on byte ranges that partition [0, total) of a decode step's weights. Each
+/// thread first reads the first 7/8 of its own contiguous share (long streams are fastest, see
+/// gemv_streams); then the threads take the shares' last eighths in ~256 KB pieces as they
+/// finish, so a thread slowed by the OS or by memory delays holds up only its current piece.
 template <typename Fn>
-void for_row_ranges(std::int64_t n, std::int64_t chunk, bool parallel, const Fn& fn) {
-  const bool par = parallel && omp_get_max_threads() > 1 && n > chunk;
-#pragma omp parallel if (par)
+void for_byte_shares(std::int64_t total, bool parallel, const Fn& fn) {
+  constexpr std::int64_t kPiece = 256 << 10;
+  if (!parallel || omp_get_max_threads() <= 1 || total <= 2 * kPiece) {
+    if (total > 0) fn(std::int64_t{0}, total);
+    return;
+  }
+#pragma omp parallel
   {
     const std::int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-    const std::int64_t chunks = (n + chunk - 1) / chunk;
-    const std::int64_t c0 = chunks * t / nt, c1 = chunks * (t + 1) / nt;
-    const std::int64_t r0 = c0 * chunk, r1 = std::min(n, c1 * chunk);
-    if (r0 < r1) fn(r0, r1);
+    auto share = [&](std::int64_t u) { return total * u / nt; };
+    auto head_end = [&](std::int64_t u) { return share(u) + (share(u + 1) - share(u)) * 7 / 8; };
+    if (share(t) < head_end(t)) fn(share(t), head_end(t));
+    std::int64_t max_tail = 0;
+    for (std::int64_t u = 0; u < nt; ++u) max_tail = std::max(max_tail, share(u + 1) - head_end(u));
+    const std::int64_t pieces = (max_tail + kPiece - 1) / kPiece;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t p = 0; p < nt * pieces; ++p) {
+      const std::int64_t u = p % nt, b0 = head_end(u) + p / nt * kPiece;
+      const std::int64_t b1 = std::min(share(u + 1), b0 + kPiece);
+      if (b0 < b1) fn(b0, b1);
+    }
   }
 }
 
-/// Calls fn(r0, r1) for consecutive chunks of [0, n) handed out dynamically: a thread that the
-/// OS preempts (a shared machine) delays only its current chunk, the others take the rest.
-template <typename Fn>
-void for_row_chunks(std::int64_t n, std::int64_t chunk, bool parallel, const Fn& fn) {
-  const std::int64_t chunks = (n + chunk - 1) / chunk;
-  const bool par = parallel && omp_get_max_threads() > 1 && chunks > 1;
-#pragma omp parallel for schedule(dynamic, 1) if (par)
-  for (std::int64_t c = 0; c < chunks; ++c) fn(c * chunk, std::min(n, (c + 1) * chunk));
+/// The rows of a matrix with `row_bytes` per row whose first byte lies in [b0, b1), the matrix
+/// starting at byte `off` of the range: [*r0, *r1).
+inline void rows_in_bytes(std::int64_t b0, std::int64_t b1, std::int64_t off, std::int64_t row_bytes,
+                          std::int64_t rows, std::int64_t* r0, std::int64_t* r1) {
+  auto first_at = [&](std::int64_t b) {
+    return b <= off ? 0 : std::min(rows, (b - off + row_bytes - 1) / row_bytes);
+  };
+  *r0 = first_at(b0);
+  *r1 = first_at(b1);
 }
 
-/// Rows per chunk so that one chunk streams about `bytes` of a matrix with `row_bytes` rows,
-/// a multiple of `align` rows (the kernels' row blocks).
-inline std::int64_t rows_per_chunk(std::int64_t row_bytes, std::int64_t bytes, std::int64_t align) {
-  std::int64_t r = std::max<std::int64_t>(1, bytes / std::max<std::int64_t>(1, row_bytes));
-  return std::max(align, r / align * align);
+/// for_byte_shares over the rows of one matrix: fn(r0, r1) on row ranges.
+template <typename Fn>
+void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, const Fn& fn) {
+  for_byte_shares(rows * row_bytes, parallel, [&](std::int64_t b0, std::int64_t b1) {
+    std::int64_t r0, r1;
+    rows_in_bytes(b0, b1, 0, row_bytes, rows, &r0, &r1);
+    if (r0 < r1) fn(r0, r1);
+  });
+}
+
+/// Number of interleaved sequential streams a decode GEMV reads a thread's `bytes` of weights
+/// as: DRAM reads are fastest with a few long streams per core (measured: a 68 MB share of the
+/// 8B MLP matrix at 4 streams 72 GB/s, 2 streams 62, 1 stream 52; a 4 MB share is best at 2).
+inline int gemv_streams(std::int64_t bytes) { return bytes >= (16 << 20) ? 4 : bytes >= (32 << 10) ? 2 : 1; }
+
+/// Runs rows [r0, r1) as R interleaved sequential streams: block(j, s) takes rows j, j + s, ...,
+/// j + (R - 1) s for each j in [r0, r0 + s), s = (r1 - r0) / R; single(j) takes the rows left.
+template <int R, typename Block, typename Single>
+void for_row_streams(std::int64_t r0, std::int64_t r1, const Block& block, const Single& single) {
+  const std::int64_t s = (r1 - r0) / R;
+  for (std::int64_t j = r0; j < r0 + s; ++j) block(j, s);
+  for (std::int64_t j = r0 + R * s; j < r1; ++j) single(j);
 }
 
 }  // namespace internvl::kernels

@@ -76,6 +76,16 @@ TEST(Matmul, LargeGemmBothModes) {
   check({300, 257, 512}, WeightFormat::kBF16, Compute::kBF16, true);
 }
 
+// Decode GEMVs read a thread's rows as 2 or 4 interleaved streams once its share passes 32 KB /
+// 16 MB (kernels::gemv_streams); row counts leave a remainder after the streams.
+TEST(Matmul, GemvStreamsMatchReference) {
+  for (auto compute : {Compute::kF32, Compute::kBF16}) {
+    check({1, 301, 1024}, WeightFormat::kBF16, compute, true);
+    check({1, 9003, 2048}, WeightFormat::kBF16, compute, false);
+  }
+  check({1, 4501, 2048}, WeightFormat::kF32, Compute::kF32, true);
+}
+
 // matmul_multi must give exactly what separate matmul calls give (same row kernels).
 TEST(Matmul, MultiEqualsSeparateCalls) {
   const std::int64_t k = 320;

@@ -62,43 +62,51 @@ TEST(Quant, RoundTripWithinHalfAStep) {
   }
 }
 
+void check_gemv(WeightFormat fmt, std::int64_t n, std::int64_t k, std::int64_t m) {
+  auto wf = randn(static_cast<std::size_t>(n * k), 11 + static_cast<std::uint64_t>(k), 0.05f);
+  auto x = randn(static_cast<std::size_t>(m * k), 12 + static_cast<std::uint64_t>(m));
+  auto bias = randn(static_cast<std::size_t>(n), 13);
+  QMatrix q = quantize(wf, n, k, fmt);
+  kernels::QuantizedActs xq;
+  kernels::quantize_acts(x.data(), m, k, &xq);
+  std::vector<float> ref(static_cast<std::size_t>(m * n));
+  kernels::ref::gemv_quant(xq, q.w, bias.data(), ref.data());
+  // Bound: f32 sums over blocks of exact integer dots; |d_w d_x dot| <= |w||x| summed.
+  std::vector<double> mag(static_cast<std::size_t>(m * n));
+  std::vector<float> wd(static_cast<std::size_t>(k));
+  for (std::int64_t j = 0; j < n; ++j) {
+    q.w.row_to_f32(j, wd.data());
+    for (std::int64_t i = 0; i < m; ++i) {
+      double s = std::fabs(bias[j]);
+      for (std::int64_t e = 0; e < k; ++e) s += 1.01 * std::fabs(wd[e] * x[i * k + e]);
+      mag[i * n + j] = s;
+    }
+  }
+  for (auto level : isa_levels()) {
+    kernels::ScopedIsaLimit limit(level);
+    std::vector<float> y(ref.size(), -1.0f);
+    kernels::gemv_quant(xq, q.w, bias.data(), y.data());
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      ASSERT_LE(std::fabs(y[i] - ref[i]), gamma_f32(k / 32 + 20) * mag[i] + 1e-30)
+          << kernels::isa_name(level) << " " << kernels::weight_format_name(fmt) << " m " << m << " n " << n
+          << " k " << k << " out " << i;
+    }
+  }
+}
+
 TEST(Quant, GemvMatchesReferenceOnEveryPath) {
   for (auto fmt : {WeightFormat::kQ8_0, WeightFormat::kQ4_0}) {
     for (std::int64_t k : {32, 96, 512, 896, 1536 + 32}) {
-      for (std::int64_t m : {1, 2, 5, 8}) {
-        const std::int64_t n = 37;
-        auto wf = randn(static_cast<std::size_t>(n * k), 11 + static_cast<std::uint64_t>(k), 0.05f);
-        auto x = randn(static_cast<std::size_t>(m * k), 12 + static_cast<std::uint64_t>(m));
-        auto bias = randn(static_cast<std::size_t>(n), 13);
-        QMatrix q = quantize(wf, n, k, fmt);
-        kernels::QuantizedActs xq;
-        kernels::quantize_acts(x.data(), m, k, &xq);
-        std::vector<float> ref(static_cast<std::size_t>(m * n));
-        kernels::ref::gemv_quant(xq, q.w, bias.data(), ref.data());
-        // Bound: f32 sums over blocks of exact integer dots; |d_w d_x dot| <= |w||x| summed.
-        std::vector<double> mag(static_cast<std::size_t>(m * n));
-        std::vector<float> wd(static_cast<std::size_t>(k));
-        for (std::int64_t j = 0; j < n; ++j) {
-          q.w.row_to_f32(j, wd.data());
-          for (std::int64_t i = 0; i < m; ++i) {
-            double s = std::fabs(bias[j]);
-            for (std::int64_t e = 0; e < k; ++e) s += 1.01 * std::fabs(wd[e] * x[i * k + e]);
-            mag[i * n + j] = s;
-          }
-        }
-        for (auto level : isa_levels()) {
-          kernels::ScopedIsaLimit limit(level);
-          std::vector<float> y(ref.size(), -1.0f);
-          kernels::gemv_quant(xq, q.w, bias.data(), y.data());
-          for (std::size_t i = 0; i < y.size(); ++i) {
-            ASSERT_LE(std::fabs(y[i] - ref[i]), gamma_f32(k / 32 + 20) * mag[i] + 1e-30)
-                << kernels::isa_name(level) << " " << kernels::weight_format_name(fmt) << " m " << m
-                << " k " << k << " out " << i;
-          }
-        }
-      }
+      for (std::int64_t m : {1, 2, 5, 8}) check_gemv(fmt, 37, k, m);
     }
   }
+}
+
+// Shares over 32 KB / 16 MB per thread are read as 2 / 4 interleaved row streams
+// (kernels::gemv_streams), with rows left over after the streams.
+TEST(Quant, GemvStreamsMatchReference) {
+  check_gemv(WeightFormat::kQ4_0, 601, 1024, 1);
+  check_gemv(WeightFormat::kQ8_0, 17003, 2048, 1);
 }
 
 // matmul with quantized W against the f32 product with the dequantized W: the difference is the

@@ -18,7 +18,7 @@ namespace {
 // faster than dynamic 256 KB chunks (8B MLP matrix, 2 threads: 72 vs 47 GB/s).
 template <typename Fn>
 void for_w_rows(const WeightMatrix& w, const Fn& fn) {
-  for_weight_rows(w.rows, w.row_bytes(), w.rows * w.cols >= kParallelMinWork, fn);
+  for_weight_rows(w.rows, w.row_bytes(), w.rows * w.cols >= kParallelMinWork, false, fn);
 }
 
 }  // namespace
@@ -177,10 +177,12 @@ void gemv_block_avx512(const float* x, const WeightMatrix& w, const float* bias,
     for (int i = 0; i < M; ++i) acc[r][i] = _mm512_setzero_ps();
   std::int64_t c = 0;
   for (; c + 16 <= k; c += 16) {
+    __m512 xv[M];  // loaded once for the R rows
+    for (int i = 0; i < M; ++i) xv[i] = _mm512_loadu_ps(x + i * k + c);
     for (int r = 0; r < R; ++r) {
       if ((c * kElem) % 64 == 0) _mm_prefetch(reinterpret_cast<const char*>(base + r * rb + c * kElem + kPrefetch), _MM_HINT_T0);
       __m512 wv = load16_avx512<F>(base + r * rb, c);
-      for (int i = 0; i < M; ++i) acc[r][i] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x + i * k + c), acc[r][i]);
+      for (int i = 0; i < M; ++i) acc[r][i] = _mm512_fmadd_ps(wv, xv[i], acc[r][i]);
     }
   }
   if (c < k) {
@@ -247,13 +249,12 @@ void gemv_bf16_block(const std::uint16_t* x, const WeightMatrix& w, const float*
     for (int i = 0; i < M; ++i) acc[r][i] = _mm512_setzero_ps();
   std::int64_t c = 0;
   for (; c + 32 <= k; c += 32) {
+    __m512bh xv[M];  // loaded once for the R rows
+    for (int i = 0; i < M; ++i) xv[i] = (__m512bh)(_mm512_loadu_si512(x + i * k + c));
     for (int r = 0; r < R; ++r) {
       _mm_prefetch(reinterpret_cast<const char*>(base + r * rs + c) + kPrefetch, _MM_HINT_T0);
       __m512bh wv = (__m512bh)(_mm512_loadu_si512(base + r * rs + c));
-      for (int i = 0; i < M; ++i) {
-        __m512bh xv = (__m512bh)(_mm512_loadu_si512(x + i * k + c));
-        acc[r][i] = _mm512_dpbf16_ps(acc[r][i], wv, xv);
-      }
+      for (int i = 0; i < M; ++i) acc[r][i] = _mm512_dpbf16_ps(acc[r][i], wv, xv[i]);
     }
   }
   if (c < k) {

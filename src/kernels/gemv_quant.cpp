@@ -19,104 +19,81 @@ namespace internvl::kernels {
 INTERNVL_TARGET_AVX512BF16_BEGIN
 namespace {
 
-// Rows j + r * stride (r < R) against M activation rows.
-template <WeightFormat F, int M, int R>
-void q_rows_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y, std::int64_t j,
-                 std::int64_t stride) {
+template <WeightFormat F, int M>
+void q_row_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y, std::int64_t j) {
   const std::int64_t nb = w.cols / kQuantBlock, ng = xq.n_groups;
+  const auto* wr = static_cast<const std::uint8_t*>(w.data) + j * w.row_bytes();
+  const auto* sr = static_cast<const std::uint16_t*>(w.scales) + j * nb;
   const __m512i low4 = _mm512_set1_epi8(0x0f);
-  __m512 acc[R][M];
-  for (int r = 0; r < R; ++r)
-    for (int i = 0; i < M; ++i) acc[r][i] = _mm512_setzero_ps();
+  __m512 acc[M];
+  for (int i = 0; i < M; ++i) acc[i] = _mm512_setzero_ps();
   for (std::int64_t g = 0; g < ng; ++g) {
-    for (int r = 0; r < R; ++r) {
-      const auto* wr = static_cast<const std::uint8_t*>(w.data) + (j + r * stride) * w.row_bytes();
-      const auto* sr = static_cast<const std::uint16_t*>(w.scales) + (j + r * stride) * nb;
-      const std::int64_t gb = std::min<std::int64_t>(kQuantGroup, nb - g * kQuantGroup);
-      const bool full = gb == kQuantGroup;
-      const __mmask16 bm = full ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << gb) - 1);
-      const __mmask64 mm = full ? ~0ull : (1ull << (4 * gb)) - 1;
-      const __m512 dw = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(bm, sr + g * kQuantGroup));
-      __m512i d0[M], d1[M];
-      for (int i = 0; i < M; ++i) d0[i] = d1[i] = _mm512_setzero_si512();
-      if constexpr (F == WeightFormat::kQ8_0) {
-        const std::uint8_t* gp = wr + 512 * g;
-        _mm_prefetch(reinterpret_cast<const char*>(gp) + 2048, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(gp) + 2048 + 256, _MM_HINT_T0);
-        for (int t = 0; t < 8; t += 2) {
-          __m512i w0, w1;
-          if (full) {
-            w0 = _mm512_loadu_si512(gp + 64 * t);
-            w1 = _mm512_loadu_si512(gp + 64 * (t + 1));
-          } else {
-            w0 = _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * t);
-            w1 = _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * (t + 1));
-          }
-          for (int i = 0; i < M; ++i) {
-            const std::int8_t* xg = xq.row_q(i) + 512 * g;
-            d0[i] = _mm512_dpbusd_epi32(d0[i], w0, _mm512_load_si512(xg + 64 * t));
-            d1[i] = _mm512_dpbusd_epi32(d1[i], w1, _mm512_load_si512(xg + 64 * (t + 1)));
-          }
+    const std::int64_t gb = std::min<std::int64_t>(kQuantGroup, nb - g * kQuantGroup);
+    const bool full = gb == kQuantGroup;
+    const __mmask16 bm = full ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << gb) - 1);
+    const __mmask64 mm = full ? ~0ull : (1ull << (4 * gb)) - 1;
+    const __m512 dw = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(bm, sr + g * kQuantGroup));
+    __m512i d0[M], d1[M];
+    for (int i = 0; i < M; ++i) d0[i] = d1[i] = _mm512_setzero_si512();
+    if constexpr (F == WeightFormat::kQ8_0) {
+      const std::uint8_t* gp = wr + 512 * g;
+      _mm_prefetch(reinterpret_cast<const char*>(gp) + 2048, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(gp) + 2048 + 256, _MM_HINT_T0);
+      for (int t = 0; t < 8; t += 2) {
+        __m512i w0, w1;
+        if (full) {
+          w0 = _mm512_loadu_si512(gp + 64 * t);
+          w1 = _mm512_loadu_si512(gp + 64 * (t + 1));
+        } else {
+          w0 = _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * t);
+          w1 = _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * (t + 1));
         }
-      } else {
-        const std::uint8_t* gp = wr + 256 * g;
-        _mm_prefetch(reinterpret_cast<const char*>(gp) + 1024, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(gp) + 1024 + 128, _MM_HINT_T0);
-        for (int p = 0; p < 4; ++p) {
-          __m512i raw = full ? _mm512_loadu_si512(gp + 64 * p) : _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * p);
-          __m512i lo = _mm512_and_si512(raw, low4);
-          __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
-          for (int i = 0; i < M; ++i) {
-            const std::int8_t* xg = xq.row_q(i) + 512 * g;
-            d0[i] = _mm512_dpbusd_epi32(d0[i], lo, _mm512_load_si512(xg + 64 * (2 * p)));
-            d1[i] = _mm512_dpbusd_epi32(d1[i], hi, _mm512_load_si512(xg + 64 * (2 * p + 1)));
-          }
+        for (int i = 0; i < M; ++i) {
+          const std::int8_t* xg = xq.row_q(i) + 512 * g;
+          d0[i] = _mm512_dpbusd_epi32(d0[i], w0, _mm512_load_si512(xg + 64 * t));
+          d1[i] = _mm512_dpbusd_epi32(d1[i], w1, _mm512_load_si512(xg + 64 * (t + 1)));
         }
       }
-      constexpr int kShift = F == WeightFormat::kQ8_0 ? 7 : 3;  // offsets 128 and 8
-      for (int i = 0; i < M; ++i) {
-        __m512i sums = _mm512_loadu_si512(xq.row_sum(i) + g * kQuantGroup);
-        __m512i dot = _mm512_sub_epi32(_mm512_add_epi32(d0[i], d1[i]), _mm512_slli_epi32(sums, kShift));
-        __m512 scale = _mm512_mul_ps(dw, _mm512_loadu_ps(xq.row_d(i) + g * kQuantGroup));
-        acc[r][i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc[r][i]);
+    } else {
+      const std::uint8_t* gp = wr + 256 * g;
+      _mm_prefetch(reinterpret_cast<const char*>(gp) + 1024, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(gp) + 1024 + 128, _MM_HINT_T0);
+      for (int p = 0; p < 4; ++p) {
+        __m512i raw = full ? _mm512_loadu_si512(gp + 64 * p) : _mm512_maskz_loadu_epi8(mm, gp + 4 * gb * p);
+        __m512i lo = _mm512_and_si512(raw, low4);
+        __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+        for (int i = 0; i < M; ++i) {
+          const std::int8_t* xg = xq.row_q(i) + 512 * g;
+          d0[i] = _mm512_dpbusd_epi32(d0[i], lo, _mm512_load_si512(xg + 64 * (2 * p)));
+          d1[i] = _mm512_dpbusd_epi32(d1[i], hi, _mm512_load_si512(xg + 64 * (2 * p + 1)));
+        }
       }
     }
+    constexpr int kShift = F == WeightFormat::kQ8_0 ? 7 : 3;  // offsets 128 and 8
+    for (int i = 0; i < M; ++i) {
+      __m512i sums = _mm512_loadu_si512(xq.row_sum(i) + g * kQuantGroup);
+      __m512i dot = _mm512_sub_epi32(_mm512_add_epi32(d0[i], d1[i]), _mm512_slli_epi32(sums, kShift));
+      __m512 scale = _mm512_mul_ps(dw, _mm512_loadu_ps(xq.row_d(i) + g * kQuantGroup));
+      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, acc[i]);
+    }
   }
-  for (int r = 0; r < R; ++r) {
-    const std::int64_t row = j + r * stride;
-    for (int i = 0; i < M; ++i) y[i * w.rows + row] = _mm512_reduce_add_ps(acc[r][i]) + (bias ? bias[row] : 0.0f);
-  }
-}
-
-template <WeightFormat F, int M, int R>
-void q_streams_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
-                    std::int64_t r0, std::int64_t r1) {
-  for_row_streams<R>(
-      r0, r1, [&](std::int64_t j, std::int64_t s) { q_rows_vnni<F, M, R>(xq, w, bias, y, j, s); },
-      [&](std::int64_t j) { q_rows_vnni<F, M, 1>(xq, w, bias, y, j, 0); });
-}
-
-template <WeightFormat F, int M>
-void q_range_vnni_m(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
-                    std::int64_t r0, std::int64_t r1) {
-  const int streams = M <= 1 ? gemv_streams((r1 - r0) * w.row_bytes()) : 1;
-  if (streams == 4) return q_streams_vnni<F, M, 4>(xq, w, bias, y, r0, r1);
-  if (streams == 2) return q_streams_vnni<F, M, 2>(xq, w, bias, y, r0, r1);
-  q_streams_vnni<F, M, 1>(xq, w, bias, y, r0, r1);
+  for (int i = 0; i < M; ++i) y[i * w.rows + j] = _mm512_reduce_add_ps(acc[i]) + (bias ? bias[j] : 0.0f);
 }
 
 template <WeightFormat F>
 void q_range_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
                   std::int64_t r0, std::int64_t r1) {
-  switch (xq.m) {
-    case 1: return q_range_vnni_m<F, 1>(xq, w, bias, y, r0, r1);
-    case 2: return q_range_vnni_m<F, 2>(xq, w, bias, y, r0, r1);
-    case 3: return q_range_vnni_m<F, 3>(xq, w, bias, y, r0, r1);
-    case 4: return q_range_vnni_m<F, 4>(xq, w, bias, y, r0, r1);
-    case 5: return q_range_vnni_m<F, 5>(xq, w, bias, y, r0, r1);
-    case 6: return q_range_vnni_m<F, 6>(xq, w, bias, y, r0, r1);
-    case 7: return q_range_vnni_m<F, 7>(xq, w, bias, y, r0, r1);
-    default: return q_range_vnni_m<F, 8>(xq, w, bias, y, r0, r1);
+  for (std::int64_t j = r0; j < r1; ++j) {
+    switch (xq.m) {
+      case 1: q_row_vnni<F, 1>(xq, w, bias, y, j); break;
+      case 2: q_row_vnni<F, 2>(xq, w, bias, y, j); break;
+      case 3: q_row_vnni<F, 3>(xq, w, bias, y, j); break;
+      case 4: q_row_vnni<F, 4>(xq, w, bias, y, j); break;
+      case 5: q_row_vnni<F, 5>(xq, w, bias, y, j); break;
+      case 6: q_row_vnni<F, 6>(xq, w, bias, y, j); break;
+      case 7: q_row_vnni<F, 7>(xq, w, bias, y, j); break;
+      default: q_row_vnni<F, 8>(xq, w, bias, y, j); break;
+    }
   }
 }
 
@@ -232,7 +209,7 @@ void gemv_quant_rows(const QuantizedActs& xq, const WeightMatrix& w, const float
 void gemv_quant(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y) {
   INTERNVL_DCHECK(w.quantized() && w.cols == xq.k && xq.m >= 1 && xq.m <= kGemvMaxRowsQ,
                   "gemv_quant: bad shapes");
-  for_weight_rows(w.rows, w.row_bytes(), w.rows * w.cols >= kParallelMinWork,
+  for_weight_rows(w.rows, w.row_bytes(), w.rows * w.cols >= kParallelMinWork, true,
                   [&](std::int64_t r0, std::int64_t r1) { gemv_quant_rows(xq, w, bias, y, r0, r1); });
 }
 

@@ -124,11 +124,11 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
   std::uint16_t* xb = need_b ? xb_buf.reserve(static_cast<std::size_t>(m * k)) : nullptr;
   if (need_b) f32_to_bf16_row(x, xb, m * k);
   // The targets' rows as one byte range, read mostly as one contiguous share per thread (long
-  // sequential streams, as in the single GEMVs; see for_byte_shares).
+  // sequential streams, as in the single GEMVs; see for_byte_shares) for float weights.
   std::int64_t total = 0;
   for (int i = 0; i < n; ++i) total += t[i].w->rows * t[i].w->row_bytes();
   const QuantizedActs* xqp = &xq;
-  for_byte_shares(total, work >= kParallelMinWork, [&](std::int64_t b0, std::int64_t b1) {
+  auto on_bytes = [&](std::int64_t b0, std::int64_t b1) {
     std::int64_t off = 0;
     for (int i = 0; i < n && off < b1; ++i) {
       const MatmulTarget& tg = t[i];
@@ -142,7 +142,13 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
         case GemvKind::kF32: gemv_f32_rows(x, m, *tg.w, tg.bias, tg.y, r0, r1); break;
       }
     }
-  });
+  };
+  // Integer GEMVs are faster with dynamic pieces (see for_byte_pieces).
+  if (need_q) {
+    for_byte_pieces(total, work >= kParallelMinWork, on_bytes);
+  } else {
+    for_byte_shares(total, work >= kParallelMinWork, on_bytes);
+  }
 }
 
 void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,

@@ -40,6 +40,18 @@ void for_byte_shares(std::int64_t total, bool parallel, const Fn& fn) {
   }
 }
 
+/// Calls fn(b0, b1) on consecutive ~256 KB pieces of [0, total) handed out dynamically: for the
+/// integer GEMVs, which measured faster this way than with for_byte_shares (8B MLP matrix, 2
+/// threads: Q8_0 41-44 vs 28-32 GB/s).
+template <typename Fn>
+void for_byte_pieces(std::int64_t total, bool parallel, const Fn& fn) {
+  constexpr std::int64_t kPiece = 256 << 10;
+  const std::int64_t pieces = (total + kPiece - 1) / kPiece;
+  const bool par = parallel && omp_get_max_threads() > 1 && pieces > 1;
+#pragma omp parallel for schedule(dynamic, 1) if (par)
+  for (std::int64_t p = 0; p < pieces; ++p) fn(p * kPiece, std::min(total, (p + 1) * kPiece));
+}
+
 /// The rows of a matrix with `row_bytes` per row whose first byte lies in [b0, b1), the matrix
 /// starting at byte `off` of the range: [*r0, *r1).
 inline void rows_in_bytes(std::int64_t b0, std::int64_t b1, std::int64_t off, std::int64_t row_bytes,
@@ -51,14 +63,20 @@ inline void rows_in_bytes(std::int64_t b0, std::int64_t b1, std::int64_t off, st
   *r1 = first_at(b1);
 }
 
-/// for_byte_shares over the rows of one matrix: fn(r0, r1) on row ranges.
+/// for_byte_shares (or for_byte_pieces when `pieces`) over the rows of one matrix: fn(r0, r1)
+/// on row ranges.
 template <typename Fn>
-void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, const Fn& fn) {
-  for_byte_shares(rows * row_bytes, parallel, [&](std::int64_t b0, std::int64_t b1) {
+void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, bool pieces, const Fn& fn) {
+  auto on_bytes = [&](std::int64_t b0, std::int64_t b1) {
     std::int64_t r0, r1;
     rows_in_bytes(b0, b1, 0, row_bytes, rows, &r0, &r1);
     if (r0 < r1) fn(r0, r1);
-  });
+  };
+  if (pieces) {
+    for_byte_pieces(rows * row_bytes, parallel, on_bytes);
+  } else {
+    for_byte_shares(rows * row_bytes, parallel, on_bytes);
+  }
 }
 
 /// Number of interleaved sequential streams a decode GEMV reads a thread's `bytes` of weights

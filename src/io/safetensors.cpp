@@ -1,9 +1,12 @@
 #include "io/safetensors.h"
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
 #include "core/json.h"
+#include "core/log.h"
 #include "core/str.h"
 
 namespace internvl::io {
@@ -78,6 +81,7 @@ Result<ParsedHeader> parse_header(const std::uint8_t* bytes, std::size_t size, s
     item.entry.dtype_supported = map_dtype(item.entry.dtype_name, &item.entry.dtype, &elem);
     if (!item.entry.dtype_supported) elem = other_dtype_size(item.entry.dtype_name);
     if (elem == 0) return bad("has unknown dtype '" + item.entry.dtype_name + "'");
+    item.entry.elem_size = elem;
     std::uint64_t numel = 1;
     for (const auto& d : sh) {
       if (!d.is_number_unsigned()) return bad("has a negative or non-integer dimension");
@@ -113,13 +117,32 @@ Status SafetensorsArchive::add_file(const std::string& path) {
   INTERNVL_ASSIGN_OR_RETURN(auto file, MappedFile::open(path));
   INTERNVL_ASSIGN_OR_RETURN(ParsedHeader header,
                             parse_header(file->data(), file->size(), "'" + path + "'"));
+  bool warned_unaligned = false;
   for (auto& item : header.items) {
     if (entries_.count(item.name)) {
       return corrupt("tensor '", item.name, "' appears in both '", origin_[item.name], "' and '",
                      path, "'");
     }
     item.entry.data = file->data() + header.data_start + item.begin;
-    item.entry.file = file;
+    item.entry.owner = file;
+    if (reinterpret_cast<std::uintptr_t>(item.entry.data) % item.entry.elem_size != 0) {
+      // Misaligned elements cannot be read in place (undefined behaviour, and slow for SIMD):
+      // such a tensor (a header whose length is not padded to 8 bytes, or an odd-sized tensor
+      // before it) is copied into aligned memory.
+      if (!warned_unaligned) {
+        log_warn("'", path, "': tensor data is not aligned to element boundaries (e.g. '", item.name,
+                 "'); those tensors are copied into memory instead of being memory-mapped");
+        warned_unaligned = true;
+      }
+      const std::size_t bytes = (item.entry.nbytes + 63) / 64 * 64 + 64;  // aligned_alloc: a multiple
+      std::shared_ptr<std::uint8_t> copy(static_cast<std::uint8_t*>(std::aligned_alloc(64, bytes)),
+                                         [](std::uint8_t* q) { std::free(q); });
+      if (!copy) return io_error("out of memory copying tensor '", item.name, "' of '", path, "'");
+      std::memcpy(copy.get(), item.entry.data, item.entry.nbytes);
+      item.entry.data = copy.get();
+      item.entry.owner = copy;
+      item.entry.mapped = false;
+    }
     origin_[item.name] = path;
     entries_.emplace(item.name, std::move(item.entry));
   }
@@ -191,7 +214,7 @@ Result<Tensor> SafetensorsArchive::tensor(std::string_view name) const {
     return unsupported("tensor '", name, "' in '", origin_.find(name)->second, "' has dtype ",
                        e->dtype_name, "; supported: BF16, F16, F32");
   }
-  return Tensor::borrow(e->dtype, e->shape, e->data, e->file);
+  return Tensor::borrow(e->dtype, e->shape, e->data, e->owner);
 }
 
 std::size_t SafetensorsArchive::total_bytes() const {

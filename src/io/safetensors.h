@@ -21,7 +21,11 @@ struct TensorEntry {
   std::vector<std::int64_t> shape;
   const std::uint8_t* data = nullptr;
   std::size_t nbytes = 0;
-  std::shared_ptr<MappedFile> file;  // keeps the map alive
+  std::size_t elem_size = 0;          // bytes per element of dtype_name
+  /// True when `data` points into the file's memory map; false when the tensor was copied into
+  /// aligned memory because its bytes in the file were not aligned to its element size.
+  bool mapped = true;
+  std::shared_ptr<const void> owner;  // keeps the map (or the copy) alive
 };
 
 class SafetensorsArchive {

@@ -65,7 +65,7 @@ class Binder {
     const kernels::WeightFormat target = quant_target_format(quant_, role, n_in, w.format);
     if (target == w.format) return w;
     kernels::WeightMatrix q = quantize_matrix(w, target, owner);
-    release_pages(t.raw(), t.nbytes());
+    if (e && e->mapped) release_pages(t.raw(), t.nbytes());
     quantized_->push_back({stored, q});
     return q;
   }

@@ -60,8 +60,12 @@ export function dataUri(rel, mime) {
 
 /// Starts the server with `args` on a free port; resolves once it listens.
 export async function startServer(args = [], { apiKey = API_KEY } = {}) {
+  // --keep-alive 12: the clients reuse idle connections across gaps of several seconds (a reference
+  // `internvl run` between two requests takes ~7 s under ASan); at the default 5 s the server closed
+  // one just as a request went out ("Connection error.", the clients do not retry). Under the 20 s
+  // that stop() gives a shutdown, which waits for idle connections.
   const full = [...env.servePrefix, '-m', env.modelDir, '--port', '0', '--model-name', MODEL, '--threads', '1',
-                ...(apiKey ? ['--api-key', apiKey] : []), ...args];
+                '--keep-alive', '12', ...(apiKey ? ['--api-key', apiKey] : []), ...args];
   const proc = spawn(env.serveBin, full, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const port = await new Promise((resolve, reject) => {

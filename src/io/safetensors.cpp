@@ -1,7 +1,6 @@
 #include "io/safetensors.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -134,13 +133,11 @@ Status SafetensorsArchive::add_file(const std::string& path) {
                  "'); those tensors are copied into memory instead of being memory-mapped");
         warned_unaligned = true;
       }
-      const std::size_t bytes = (item.entry.nbytes + 63) / 64 * 64 + 64;  // aligned_alloc: a multiple
-      std::shared_ptr<std::uint8_t> copy(static_cast<std::uint8_t*>(std::aligned_alloc(64, bytes)),
-                                         [](std::uint8_t* q) { std::free(q); });
-      if (!copy) return io_error("out of memory copying tensor '", item.name, "' of '", path, "'");
-      std::memcpy(copy.get(), item.entry.data, item.entry.nbytes);
-      item.entry.data = copy.get();
-      item.entry.owner = copy;
+      auto copy = std::make_shared<Tensor>(
+          Tensor::empty(DType::kU8, {static_cast<std::int64_t>(item.entry.nbytes)}));  // 64-byte aligned
+      std::memcpy(copy->raw(), item.entry.data, item.entry.nbytes);
+      item.entry.data = static_cast<const std::uint8_t*>(copy->raw());
+      item.entry.owner = std::shared_ptr<const void>(copy, copy->raw());
       item.entry.mapped = false;
     }
     origin_[item.name] = path;

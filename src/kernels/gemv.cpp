@@ -211,7 +211,7 @@ void gemv_streams_avx512(const float* x, const WeightMatrix& w, const float* bia
 template <WeightFormat F, int M>
 void gemv_range_avx512(const float* x, const WeightMatrix& w, const float* bias, float* y,
                        std::int64_t r0, std::int64_t r1) {
-  const int streams = M <= 1 ? gemv_streams((r1 - r0) * w.row_bytes()) : M <= 2 ? 2 : 1;
+  const int streams = gemv_block_rows(M, (r1 - r0) * w.row_bytes());
   if (streams == 4) return gemv_streams_avx512<F, M, 4>(x, w, bias, y, r0, r1);
   if (streams == 2) return gemv_streams_avx512<F, M, 2>(x, w, bias, y, r0, r1);
   gemv_streams_avx512<F, M, 1>(x, w, bias, y, r0, r1);
@@ -286,7 +286,7 @@ void gemv_bf16_streams(const std::uint16_t* x, const WeightMatrix& w, const floa
 template <int M>
 void gemv_bf16_range(const std::uint16_t* x, const WeightMatrix& w, const float* bias, float* y,
                      std::int64_t r0, std::int64_t r1) {
-  const int streams = M <= 1 ? gemv_streams((r1 - r0) * w.row_bytes()) : M <= 2 ? 2 : 1;
+  const int streams = gemv_block_rows(M, (r1 - r0) * w.row_bytes());
   if (streams == 4) return gemv_bf16_streams<M, 4>(x, w, bias, y, r0, r1);
   if (streams == 2) return gemv_bf16_streams<M, 2>(x, w, bias, y, r0, r1);
   gemv_bf16_streams<M, 1>(x, w, bias, y, r0, r1);

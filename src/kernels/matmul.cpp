@@ -123,8 +123,7 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
   if (need_q) quantize_acts(x, m, k, &xq);
   std::uint16_t* xb = need_b ? xb_buf.reserve(static_cast<std::size_t>(m * k)) : nullptr;
   if (need_b) f32_to_bf16_row(x, xb, m * k);
-  // The targets' rows as one byte range, read mostly as one contiguous share per thread (long
-  // sequential streams, as in the single GEMVs; see for_byte_shares) for float weights.
+  // The targets' rows as one byte range, split among threads as for a single matrix.
   std::int64_t total = 0;
   for (int i = 0; i < n; ++i) total += t[i].w->rows * t[i].w->row_bytes();
   const QuantizedActs* xqp = &xq;
@@ -143,12 +142,7 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
       }
     }
   };
-  // Integer GEMVs are faster with dynamic pieces (see for_byte_pieces).
-  if (need_q) {
-    for_byte_pieces(total, work >= kParallelMinWork, on_bytes);
-  } else {
-    for_byte_shares(total, work >= kParallelMinWork, on_bytes);
-  }
+  for_weight_bytes(total, work >= kParallelMinWork, need_q, on_bytes);
 }
 
 void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,

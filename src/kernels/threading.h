@@ -63,26 +63,38 @@ inline void rows_in_bytes(std::int64_t b0, std::int64_t b1, std::int64_t off, st
   *r1 = first_at(b1);
 }
 
-/// for_byte_shares (or for_byte_pieces when `pieces`) over the rows of one matrix: fn(r0, r1)
-/// on row ranges.
+/// How a decode step's `total` bytes of weights are split among threads: for_byte_pieces for
+/// the integer GEMVs (`integer`), for_byte_shares for the float ones.
 template <typename Fn>
-void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, bool pieces, const Fn& fn) {
-  auto on_bytes = [&](std::int64_t b0, std::int64_t b1) {
+void for_weight_bytes(std::int64_t total, bool parallel, bool integer, const Fn& fn) {
+  if (integer) {
+    for_byte_pieces(total, parallel, fn);
+  } else {
+    for_byte_shares(total, parallel, fn);
+  }
+}
+
+/// for_weight_bytes over the rows of one matrix: fn(r0, r1) on row ranges.
+template <typename Fn>
+void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, bool integer, const Fn& fn) {
+  for_weight_bytes(rows * row_bytes, parallel, integer, [&](std::int64_t b0, std::int64_t b1) {
     std::int64_t r0, r1;
     rows_in_bytes(b0, b1, 0, row_bytes, rows, &r0, &r1);
     if (r0 < r1) fn(r0, r1);
-  };
-  if (pieces) {
-    for_byte_pieces(rows * row_bytes, parallel, on_bytes);
-  } else {
-    for_byte_shares(rows * row_bytes, parallel, on_bytes);
-  }
+  });
 }
 
 /// Number of interleaved sequential streams a decode GEMV reads a thread's `bytes` of weights
 /// as: DRAM reads are fastest with a few long streams per core (measured: a 68 MB share of the
 /// 8B MLP matrix at 4 streams 72 GB/s, 2 streams 62, 1 stream 52; a 4 MB share is best at 2).
 inline int gemv_streams(std::int64_t bytes) { return bytes >= (16 << 20) ? 4 : bytes >= (32 << 10) ? 2 : 1; }
+
+/// Rows a float GEMV block reads at once for `m` activation rows over `bytes` of weights: the
+/// streams above for one row; with more rows the accumulators fill the registers (2 rows x 2
+/// streams, else 1).
+inline int gemv_block_rows(std::int64_t m, std::int64_t bytes) {
+  return m <= 1 ? gemv_streams(bytes) : m <= 2 ? 2 : 1;
+}
 
 /// Runs rows [r0, r1) as R interleaved sequential streams: block(j, s) takes rows j, j + s, ...,
 /// j + (R - 1) s for each j in [r0, r0 + s), s = (r1 - r0) / R; single(j) takes the rows left.

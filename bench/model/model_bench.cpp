@@ -1,7 +1,7 @@
 // Model-level speed, memory and accuracy measurements on real-size (random) checkpoints.
 //
 //   model_bench make-random --config CONFIG.json --out DIR [--dtype bf16] [--seed N]
-//   model_bench run -m DIR [--compute f32|bf16] [--quant q8|q4] [--threads N] [--repeats N]
+//   model_bench run -m DIR [--compute f32|bf16] [--quant q8|q4] [--mmap on|off] [--threads N] [--repeats N]
 //                   [--tiles 13] [--prefill 512,3328] [--decode-steps 16] [--batches 1,8]
 //                   [--no-rooflines] [--no-scaling] [--only vision,prefill,decode,ttft,scaling,rooflines]
 //                   [--json]
@@ -75,6 +75,7 @@ Result<std::unique_ptr<model::InternVLModel>> load(const Args& a) {
   model::LoadOptions lo;
   INTERNVL_ASSIGN_OR_RETURN(lo.quant, model::parse_quant(a.get("quant", "none")));
   lo.compute = a.get("compute", "bf16") == "f32" ? kernels::Compute::kF32 : kernels::Compute::kBF16;
+  lo.mmap = a.get("mmap", "on") != "off";
   Timer t;
   auto m = model::InternVLModel::load(a.get("model"), lo);
   if (m.ok()) std::fprintf(stderr, "loaded %s in %.1f s\n", a.get("model").c_str(), t.elapsed_ms() / 1e3);

@@ -36,6 +36,8 @@ struct EngineOptions {
                                    // "bf16": bf16 products, faster prefill/encode, logprobs move ~2e-2
   std::int64_t context_limit = 0;  // 0 = the model's (max_position_embeddings x dynamic factor)
   bool check_tokenizer = true;     // refuse a tokenizer whose <IMG_CONTEXT> id is not image_token_id
+  bool mmap = true;                // false: weights copied into RAM at load (longer load; faster
+                                   // decode where reads through the page cache are slow)
 };
 
 /// An image as pixels, with optional per-image tile limits.

@@ -37,6 +37,11 @@ const OptionDef kDefs[] = {
     {"--compute", "", "", "INTERNVL_COMPUTE", "arithmetic of the large products: f32 (exact) or bf16 (faster)",
      G::kModel, T::kString, {}, "f32|bf16",
      [](Options& o, const OptionValue& v) { o.model.compute = std::get<std::string>(v); }},
+    {"--mmap", "", "", "INTERNVL_MMAP",
+     "on: read the weights through a file mapping; off: copy them into RAM at load (longer load, "
+     "faster decode where the page cache reads slowly, see docs/performance.md)",
+     G::kModel, T::kString, {}, "on|off",
+     [](Options& o, const OptionValue& v) { o.model.mmap = std::get<std::string>(v) == "on"; }},
     {"--context-limit", "", "", "", "longest prompt + answer in tokens (0 = the model's)", G::kModel, T::kInt,
      {0, 16777216}, "", [](Options& o, const OptionValue& v) { o.model.context_limit = std::get<std::int64_t>(v); }},
     // sampling
@@ -286,6 +291,7 @@ EngineOptions engine_options(const ModelOptions& m) {
   e.quant = m.quant;
   e.compute = m.compute;
   e.context_limit = m.context_limit.value_or(0);
+  e.mmap = m.mmap;
   return e;
 }
 

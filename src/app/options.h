@@ -42,6 +42,7 @@ struct ModelOptions {
   std::string quant;                          // "" (as stored), "q8", "q4"
   std::string compute;                        // "" (f32), "f32", "bf16"
   std::optional<std::int64_t> context_limit;  // 0 / unset = the model's
+  bool mmap = true;                           // --mmap off: weights copied into RAM at load
 };
 
 /// One generation (-> GenerationOptions); unset = the checkpoint's generation config.

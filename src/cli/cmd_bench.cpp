@@ -2,7 +2,7 @@
 // at several batch sizes, time to first token of a 13-tile image), each next to the roofline
 // measured in the same run. Wraps runtime::run_benchmarks (src/runtime/bench.h).
 //
-//   internvl bench -m DIR [--compute bf16] [--quant q8] [--threads 16] [--json]
+//   internvl bench -m DIR [--compute bf16] [--quant q8] [--mmap off] [--threads 16] [--json]
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -34,7 +34,7 @@ int cmd_bench(int argc, char** argv) {
   CLI::App app("Measures vision encode, prefill and decode speed, time to first token and memory, with the "
                "machine's rooflines (random inputs; speed does not depend on content).",
                "internvl bench");
-  std::string model_dir, quant = "none", compute = "bf16";
+  std::string model_dir, quant = "none", compute = "bf16", mmap = "on";
   int threads = 0;
   runtime::BenchOptions o;
   std::vector<std::int64_t> prefill = o.prefill_lengths;
@@ -44,6 +44,7 @@ int cmd_bench(int argc, char** argv) {
   app.add_option("-t,--threads", threads, "kernel threads (0 = all cores)")->envname("INTERNVL_THREADS");
   app.add_option("--quant", quant, "quantize at load {none|q8|q4}");
   app.add_option("--compute", compute, "arithmetic of the large products {bf16|f32}");
+  app.add_option("--mmap", mmap, "on: weights read through the file mapping; off: copied into RAM at load {on|off}");
   app.add_option("--repeats", o.repeats, "timed runs per figure");
   app.add_option("--tiles", o.image_tiles, "tiles of the image benchmark");
   app.add_option("--prefill", prefill, "prompt lengths to time (comma separated)")->delimiter(',');
@@ -68,7 +69,9 @@ int cmd_bench(int argc, char** argv) {
   if (st.ok() && compute != "bf16" && compute != "f32") {
     st = invalid_argument("--compute: '", compute, "' is not one of bf16|f32");
   }
+  if (st.ok() && mmap != "on" && mmap != "off") st = invalid_argument("--mmap: '", mmap, "' is not one of on|off");
   model::LoadOptions lo;
+  lo.mmap = mmap == "on";
   if (st.ok()) {
     auto q = model::parse_quant(quant);
     if (q.ok()) {

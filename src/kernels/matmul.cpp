@@ -142,7 +142,7 @@ void matmul_multi(const float* x, std::int64_t m, const MatmulTarget* t, int n, 
       }
     }
   };
-  for_weight_bytes(total, work >= kParallelMinWork, need_q, on_bytes);
+  for_weight_bytes(total, work >= kParallelMinWork, need_q && quant_gemv_in_pieces(m), on_bytes);
 }
 
 void matmul(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,

@@ -46,6 +46,11 @@ void quantize_acts(const float* x, std::int64_t m, std::int64_t k, QuantizedActs
 /// w.cols == xq.k. Threads over rows of w.
 void gemv_quant(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y);
 
+/// True when an integer GEMV of `m` activation rows is split among threads with for_byte_pieces
+/// (its kernel reads one weight row at a time); with AVX-512 VNNI one activation row reads 2-4
+/// strided weight rows per thread share (for_byte_shares), like the float GEMVs.
+bool quant_gemv_in_pieces(std::int64_t m);
+
 /// Rows [r0, r1) on the calling thread (see gemv.h).
 void gemv_quant_rows(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
                      std::int64_t r0, std::int64_t r1);

@@ -41,8 +41,9 @@ void for_byte_shares(std::int64_t total, bool parallel, const Fn& fn) {
 }
 
 /// Calls fn(b0, b1) on consecutive ~256 KB pieces of [0, total) handed out dynamically: for the
-/// integer GEMVs, which measured faster this way than with for_byte_shares (8B MLP matrix, 2
-/// threads: Q8_0 41-44 vs 28-32 GB/s).
+/// integer GEMVs of several activation rows, which read one weight row at a time and measured
+/// faster this way than with for_byte_shares (8B MLP matrix, 2 threads: Q8_0 41-44 vs 28-32
+/// GB/s).
 template <typename Fn>
 void for_byte_pieces(std::int64_t total, bool parallel, const Fn& fn) {
   constexpr std::int64_t kPiece = 256 << 10;
@@ -63,11 +64,11 @@ inline void rows_in_bytes(std::int64_t b0, std::int64_t b1, std::int64_t off, st
   *r1 = first_at(b1);
 }
 
-/// How a decode step's `total` bytes of weights are split among threads: for_byte_pieces for
-/// the integer GEMVs (`integer`), for_byte_shares for the float ones.
+/// How a decode step's `total` bytes of weights are split among threads: for_byte_pieces
+/// (`pieces`, see quant_gemv_in_pieces) or for_byte_shares.
 template <typename Fn>
-void for_weight_bytes(std::int64_t total, bool parallel, bool integer, const Fn& fn) {
-  if (integer) {
+void for_weight_bytes(std::int64_t total, bool parallel, bool pieces, const Fn& fn) {
+  if (pieces) {
     for_byte_pieces(total, parallel, fn);
   } else {
     for_byte_shares(total, parallel, fn);
@@ -76,8 +77,8 @@ void for_weight_bytes(std::int64_t total, bool parallel, bool integer, const Fn&
 
 /// for_weight_bytes over the rows of one matrix: fn(r0, r1) on row ranges.
 template <typename Fn>
-void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, bool integer, const Fn& fn) {
-  for_weight_bytes(rows * row_bytes, parallel, integer, [&](std::int64_t b0, std::int64_t b1) {
+void for_weight_rows(std::int64_t rows, std::int64_t row_bytes, bool parallel, bool pieces, const Fn& fn) {
+  for_weight_bytes(rows * row_bytes, parallel, pieces, [&](std::int64_t b0, std::int64_t b1) {
     std::int64_t r0, r1;
     rows_in_bytes(b0, b1, 0, row_bytes, rows, &r0, &r1);
     if (r0 < r1) fn(r0, r1);

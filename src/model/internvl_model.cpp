@@ -13,7 +13,10 @@ Result<std::unique_ptr<InternVLModel>> InternVLModel::load(const std::string& mo
                                                            const LoadOptions& options) {
   auto m = std::unique_ptr<InternVLModel>(new InternVLModel());
   INTERNVL_ASSIGN_OR_RETURN(m->config_, io::load_model_config(model_dir));
-  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_, options.quant));
+  WeightLoadOptions wo;
+  wo.quant = options.quant;
+  wo.mmap = options.mmap;
+  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_, wo));
   m->compute_ = options.compute;
   return m;
 }

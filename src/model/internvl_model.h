@@ -23,6 +23,8 @@ struct LoadOptions {
   QuantType quant = QuantType::kNone;
   /// Arithmetic of the large products and attention; kF32 is exact (the parity tests' mode).
   kernels::Compute compute = kernels::Compute::kF32;
+  /// false: weight matrices are copied out of the file mapping at load (WeightLoadOptions).
+  bool mmap = true;
 };
 
 class InternVLModel {

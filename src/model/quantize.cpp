@@ -1,5 +1,7 @@
 #include "model/quantize.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -10,12 +12,12 @@ namespace internvl::model {
 
 namespace {
 
-// Storage of one quantized matrix: quants then scales, in one huge-page friendly block.
-struct QuantStorage {
-  explicit QuantStorage(std::size_t n) : bytes(n), p(static_cast<std::uint8_t*>(kernels::aligned_alloc_bytes(n))) {}
-  ~QuantStorage() { kernels::aligned_free_bytes(p, bytes); }
-  QuantStorage(const QuantStorage&) = delete;
-  QuantStorage& operator=(const QuantStorage&) = delete;
+// Storage of one matrix: values or quants, then scales, in one huge-page friendly block.
+struct WeightStorage {
+  explicit WeightStorage(std::size_t n) : bytes(n), p(static_cast<std::uint8_t*>(kernels::aligned_alloc_bytes(n))) {}
+  ~WeightStorage() { kernels::aligned_free_bytes(p, bytes); }
+  WeightStorage(const WeightStorage&) = delete;
+  WeightStorage& operator=(const WeightStorage&) = delete;
   std::size_t bytes;
   std::uint8_t* p;
 };
@@ -54,7 +56,7 @@ kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::W
   q.rows = w.rows;
   q.cols = w.cols;
   const std::int64_t rb = kernels::quant_row_bytes(format, w.cols), nb = w.cols / kernels::kQuantBlock;
-  auto storage = std::make_shared<QuantStorage>(static_cast<std::size_t>(w.rows * (rb + 2 * nb)));
+  auto storage = std::make_shared<WeightStorage>(static_cast<std::size_t>(w.rows * (rb + 2 * nb)));
   auto* quants = storage->p;
   auto* scales = reinterpret_cast<std::uint16_t*>(storage->p + w.rows * rb);
 #pragma omp parallel
@@ -70,6 +72,32 @@ kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::W
   q.scales = scales;
   *owner = std::shared_ptr<const void>(storage, storage->p);
   return q;
+}
+
+kernels::WeightMatrix copy_matrix(const kernels::WeightMatrix& w, std::shared_ptr<const void>* owner) {
+  const std::size_t values = static_cast<std::size_t>(w.rows * w.row_bytes());
+  const std::size_t total = static_cast<std::size_t>(w.nbytes());
+  auto storage = std::make_shared<WeightStorage>(total);
+  // Chunks of 8 MiB over the threads: a single memcpy leaves the load bound by one core.
+  constexpr std::size_t kChunk = 8u << 20;
+  const auto* values_src = static_cast<const std::uint8_t*>(w.data);
+  const auto* scales_src = static_cast<const std::uint8_t*>(w.scales);
+  const std::int64_t chunks = static_cast<std::int64_t>((total + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t b0 = static_cast<std::size_t>(c) * kChunk, b1 = std::min(total, b0 + kChunk);
+    // The block holds values then scales; a chunk may straddle the two sources.
+    if (b0 < values) std::memcpy(storage->p + b0, values_src + b0, std::min(b1, values) - b0);
+    if (b1 > values) {
+      const std::size_t s0 = std::max(b0, values);
+      std::memcpy(storage->p + s0, scales_src + (s0 - values), b1 - s0);
+    }
+  }
+  kernels::WeightMatrix c = w;
+  c.data = storage->p;
+  c.scales = w.quantized() ? storage->p + values : nullptr;
+  *owner = std::shared_ptr<const void>(storage, storage->p);
+  return c;
 }
 
 }  // namespace internvl::model

@@ -33,4 +33,8 @@ kernels::WeightFormat quant_target_format(QuantType quant, MatrixRole role, std:
 kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::WeightFormat format,
                                       std::shared_ptr<const void>* owner);
 
+/// w's values (and scales, when quantized) copied into new memory held by *owner, 2 MiB aligned
+/// so large matrices sit on huge pages. Threads over 8 MiB chunks.
+kernels::WeightMatrix copy_matrix(const kernels::WeightMatrix& w, std::shared_ptr<const void>* owner);
+
 }  // namespace internvl::model

@@ -75,12 +75,18 @@ struct ModelWeights {
   std::vector<QuantizedTensor> quantized;
 };
 
+struct WeightLoadOptions {
+  /// Eligible matrices are quantized while binding (their mapped bf16 pages are released again).
+  QuantType quant = QuantType::kNone;
+  /// false: matrices kept as stored are copied out of the file mapping into anonymous memory
+  /// on 2 MiB pages (the mapping's pages are released); vectors are always copied.
+  bool mmap = true;
+};
+
 /// Binds every tensor the config needs, checking names, shapes and dtypes; errors name the tensor.
-/// With `quant`, eligible matrices are quantized while binding (their mapped bf16 pages are
-/// released again); tensors stored quantized (U8 + "_scales", see quantized_save.h) are bound
-/// as they are.
+/// Tensors stored quantized (U8 + "_scales", see quantized_save.h) are bound as they are.
 Result<std::unique_ptr<ModelWeights>> load_weights(const std::string& model_dir,
                                                    const io::ModelConfig& config,
-                                                   QuantType quant = QuantType::kNone);
+                                                   const WeightLoadOptions& options = {});
 
 }  // namespace internvl::model

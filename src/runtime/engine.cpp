@@ -151,6 +151,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineOptions& options) {
   if (options.threads < 0) return invalid_argument("threads must be >= 0, got ", options.threads);
   if (options.context_limit < 0) return invalid_argument("context_limit must be >= 0, got ", options.context_limit);
   model::LoadOptions load;
+  load.mmap = options.mmap;
   if (!options.quant.empty()) {
     auto q = model::parse_quant(options.quant);
     if (!q.ok()) return invalid_argument("quantization '", options.quant, "' is not supported (q8, q4)");

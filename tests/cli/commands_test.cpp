@@ -249,6 +249,10 @@ TEST(CliQuantize, SavedDirectoryAnswersLikeQuantizingOnLoad) {
     const Json b = run_ok(on_load);
     EXPECT_EQ(a["token_ids"], b["token_ids"]) << q;
     EXPECT_EQ(a["first_token_top5"], b["first_token_top5"]) << q;
+    saved.insert(saved.end(), {"--mmap", "off"});  // the saved quants copied into memory
+    const Json c = run_ok(saved);
+    EXPECT_EQ(a["token_ids"], c["token_ids"]) << q;
+    EXPECT_EQ(a["first_token_top5"], c["first_token_top5"]) << q;
   }
   CliRun bad = run_cli({"quantize", "-m", model_dir(kModel), "--quant", "q3", "--out", dir + "/q3"});
   EXPECT_TRUE(fails_with_one_line(bad, "quantize", "q3"));

@@ -175,6 +175,7 @@ TEST(CliFailures, OutOfRangeAndMalformedFlags) {
       {{"--threads", "-1"}, "--threads: -1 is out of range"},
       {{"--context-limit", "-5"}, "--context-limit: -5 is out of range"},
       {{"--quant", "q3"}, "--quant: 'q3' is not one of none|q8|q4"},
+      {{"--mmap", "maybe"}, "--mmap: 'maybe' is not one of on|off"},
       {{"-n", "abc"}, "--max-new-tokens: expected an integer, got 'abc'"},
       {{"-n", "2.5"}, "--max-new-tokens: expected an integer"},
       {{"--temperature", "warm"}, "--temperature: expected a number"},
@@ -201,6 +202,8 @@ TEST(CliFailures, OutOfRangeAndMalformedFlags) {
   EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--repeats", "0"}), "bench",
                                   "--repeats: 0 is out of range"));
   EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--quant", "q3"}), "bench", "q3"));
+  EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--mmap", "no"}), "bench",
+                                  "--mmap: 'no' is not one of on|off"));
   EXPECT_TRUE(fails_with_one_line(run_cli({"make-random-checkpoint", "--config", "/nonexistent/config.json", "--out",
                                            make_temp_dir("internvl-cli-rand") + "/x"}),
                                   "make-random-checkpoint", "/nonexistent/config.json"));

@@ -237,6 +237,51 @@ TEST(Quantized, SavedDirectoryReloadsIdentically) {
   std::filesystem::remove_all(out);
 }
 
+// True when p points into one of the archive's tensors (i.e. into the file mapping).
+bool in_archive(const model::ModelWeights& w, const void* p) {
+  const auto* b = static_cast<const std::uint8_t*>(p);
+  for (const auto& n : w.archive.names()) {
+    const io::TensorEntry* e = w.archive.find(n);
+    if (b >= e->data && b < e->data + e->nbytes) return true;
+  }
+  return false;
+}
+
+// --mmap off copies the matrices out of the file mapping; the answers stay bit-identical, for
+// stored, quantized-on-load and saved quantized weights.
+TEST(LoadOptions, MmapOffCopiesWeightsAndGivesTheSameLogits) {
+  for (const char* name : {"tiny-internvl3-qwen2", "tiny-internvl35-qwen3"}) {
+    for (auto q : {model::QuantType::kNone, model::QuantType::kQ8, model::QuantType::kQ4}) {
+      model::LoadOptions on, off;
+      on.quant = off.quant = q;
+      off.mmap = false;
+      auto a = model::InternVLModel::load(model_dir(name), on);
+      auto b = model::InternVLModel::load(model_dir(name), off);
+      ASSERT_TRUE(a.ok() && b.ok()) << name;
+      const kernels::WeightMatrix& wa = (*a)->weights().text.layers[0].gate.w;
+      const kernels::WeightMatrix& wb = (*b)->weights().text.layers[0].gate.w;
+      EXPECT_EQ(in_archive((*a)->weights(), wa.data), !wa.quantized()) << name;
+      EXPECT_FALSE(in_archive((*b)->weights(), wb.data)) << name;
+      auto [ids, px] = prompt(**a, 1);
+      EXPECT_EQ(last_logits(**a, ids, px), last_logits(**b, ids, px)) << name << " " << model::quant_name(q);
+      if (q == model::QuantType::kNone) continue;
+      // A saved quantized directory: its quants are mapped unless mmap is off.
+      std::string out = make_temp_dir("quant-mmap");
+      ASSERT_TRUE(model::save_quantized(**a, model_dir(name), out).ok());
+      auto c = model::InternVLModel::load(out, on);
+      auto d = model::InternVLModel::load(out, off);
+      ASSERT_TRUE(c.ok() && d.ok());
+      ASSERT_FALSE((*c)->weights().quantized.empty());
+      const kernels::WeightMatrix& wc = (*c)->weights().quantized[0].w;
+      const kernels::WeightMatrix& wd = (*d)->weights().quantized[0].w;
+      EXPECT_TRUE(in_archive((*c)->weights(), wc.data) && in_archive((*c)->weights(), wc.scales));
+      EXPECT_FALSE(in_archive((*d)->weights(), wd.data) || in_archive((*d)->weights(), wd.scales));
+      EXPECT_EQ(last_logits(**c, ids, px), last_logits(**d, ids, px)) << name << " saved " << model::quant_name(q);
+      std::filesystem::remove_all(out);
+    }
+  }
+}
+
 TEST(ComputeMode, Bf16StaysCloseToF32) {
   for (const char* name : {"tiny-internvl3-qwen2", "tiny-internvl35-qwen3"}) {
     auto m = model::InternVLModel::load(model_dir(name));

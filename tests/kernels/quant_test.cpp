@@ -107,6 +107,9 @@ TEST(Quant, GemvMatchesReferenceOnEveryPath) {
 TEST(Quant, GemvStreamsMatchReference) {
   check_gemv(WeightFormat::kQ4_0, 601, 1024, 1);
   check_gemv(WeightFormat::kQ8_0, 17003, 2048, 1);
+  // Rows ending in a partial group (1568 = 3 groups + 1 block; 4864 = 9 groups + 8 blocks).
+  check_gemv(WeightFormat::kQ4_0, 701, 1568, 1);
+  check_gemv(WeightFormat::kQ8_0, 7001, 4864, 1);
 }
 
 // matmul with quantized W against the f32 product with the dequantized W: the difference is the

@@ -120,16 +120,7 @@ void gemv_range_avx2(const float* x, const WeightMatrix& w, const float* bias, f
 template <WeightFormat F>
 void gemv_avx2(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
                std::int64_t r0, std::int64_t r1) {
-  switch (m) {
-    case 1: return gemv_range_avx2<F, 1>(x, w, bias, y, r0, r1);
-    case 2: return gemv_range_avx2<F, 2>(x, w, bias, y, r0, r1);
-    case 3: return gemv_range_avx2<F, 3>(x, w, bias, y, r0, r1);
-    case 4: return gemv_range_avx2<F, 4>(x, w, bias, y, r0, r1);
-    case 5: return gemv_range_avx2<F, 5>(x, w, bias, y, r0, r1);
-    case 6: return gemv_range_avx2<F, 6>(x, w, bias, y, r0, r1);
-    case 7: return gemv_range_avx2<F, 7>(x, w, bias, y, r0, r1);
-    default: return gemv_range_avx2<F, 8>(x, w, bias, y, r0, r1);
-  }
+  with_act_rows(m, [&](auto M) { gemv_range_avx2<F, M>(x, w, bias, y, r0, r1); });
 }
 
 }  // namespace
@@ -208,28 +199,13 @@ void gemv_streams_avx512(const float* x, const WeightMatrix& w, const float* bia
       [&](std::int64_t j) { gemv_block_avx512<F, M, 1>(x, w, bias, y, j, 0); });
 }
 
-template <WeightFormat F, int M>
-void gemv_range_avx512(const float* x, const WeightMatrix& w, const float* bias, float* y,
-                       std::int64_t r0, std::int64_t r1) {
-  const int streams = gemv_block_rows(M, (r1 - r0) * w.row_bytes());
-  if (streams == 4) return gemv_streams_avx512<F, M, 4>(x, w, bias, y, r0, r1);
-  if (streams == 2) return gemv_streams_avx512<F, M, 2>(x, w, bias, y, r0, r1);
-  gemv_streams_avx512<F, M, 1>(x, w, bias, y, r0, r1);
-}
-
 template <WeightFormat F>
 void gemv_avx512(const float* x, std::int64_t m, const WeightMatrix& w, const float* bias, float* y,
                  std::int64_t r0, std::int64_t r1) {
-  switch (m) {
-    case 1: return gemv_range_avx512<F, 1>(x, w, bias, y, r0, r1);
-    case 2: return gemv_range_avx512<F, 2>(x, w, bias, y, r0, r1);
-    case 3: return gemv_range_avx512<F, 3>(x, w, bias, y, r0, r1);
-    case 4: return gemv_range_avx512<F, 4>(x, w, bias, y, r0, r1);
-    case 5: return gemv_range_avx512<F, 5>(x, w, bias, y, r0, r1);
-    case 6: return gemv_range_avx512<F, 6>(x, w, bias, y, r0, r1);
-    case 7: return gemv_range_avx512<F, 7>(x, w, bias, y, r0, r1);
-    default: return gemv_range_avx512<F, 8>(x, w, bias, y, r0, r1);
-  }
+  with_act_rows(m, [&](auto M) {
+    with_streams(gemv_block_rows(M, (r1 - r0) * w.row_bytes()),
+                 [&](auto R) { gemv_streams_avx512<F, M, R>(x, w, bias, y, r0, r1); });
+  });
 }
 
 }  // namespace
@@ -283,27 +259,12 @@ void gemv_bf16_streams(const std::uint16_t* x, const WeightMatrix& w, const floa
       [&](std::int64_t j) { gemv_bf16_block<M, 1>(x, w, bias, y, j, 0); });
 }
 
-template <int M>
-void gemv_bf16_range(const std::uint16_t* x, const WeightMatrix& w, const float* bias, float* y,
-                     std::int64_t r0, std::int64_t r1) {
-  const int streams = gemv_block_rows(M, (r1 - r0) * w.row_bytes());
-  if (streams == 4) return gemv_bf16_streams<M, 4>(x, w, bias, y, r0, r1);
-  if (streams == 2) return gemv_bf16_streams<M, 2>(x, w, bias, y, r0, r1);
-  gemv_bf16_streams<M, 1>(x, w, bias, y, r0, r1);
-}
-
 void gemv_bf16_avx512(const std::uint16_t* x, std::int64_t m, const WeightMatrix& w, const float* bias,
                       float* y, std::int64_t r0, std::int64_t r1) {
-  switch (m) {
-    case 1: return gemv_bf16_range<1>(x, w, bias, y, r0, r1);
-    case 2: return gemv_bf16_range<2>(x, w, bias, y, r0, r1);
-    case 3: return gemv_bf16_range<3>(x, w, bias, y, r0, r1);
-    case 4: return gemv_bf16_range<4>(x, w, bias, y, r0, r1);
-    case 5: return gemv_bf16_range<5>(x, w, bias, y, r0, r1);
-    case 6: return gemv_bf16_range<6>(x, w, bias, y, r0, r1);
-    case 7: return gemv_bf16_range<7>(x, w, bias, y, r0, r1);
-    default: return gemv_bf16_range<8>(x, w, bias, y, r0, r1);
-  }
+  with_act_rows(m, [&](auto M) {
+    with_streams(gemv_block_rows(M, (r1 - r0) * w.row_bytes()),
+                 [&](auto R) { gemv_bf16_streams<M, R>(x, w, bias, y, r0, r1); });
+  });
 }
 
 }  // namespace

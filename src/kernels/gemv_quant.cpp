@@ -112,12 +112,6 @@ void q_rows_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bi
     }
 }
 
-template <WeightFormat F, int M>
-void q_rows_vnni_1(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y, std::int64_t r0,
-                   std::int64_t r1) {
-  for (std::int64_t j = r0; j < r1; ++j) q_rows_vnni<F, M, 1>(xq, w, bias, y, j, 0);
-}
-
 template <WeightFormat F, int R>
 void q_streams_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y, std::int64_t r0,
                     std::int64_t r1) {
@@ -129,21 +123,14 @@ void q_streams_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float*
 template <WeightFormat F>
 void q_range_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bias, float* y,
                   std::int64_t r0, std::int64_t r1) {
-  switch (xq.m) {
-    case 1: {
-      const int streams = gemv_streams((r1 - r0) * w.row_bytes());
-      if (streams == 4) return q_streams_vnni<F, 4>(xq, w, bias, y, r0, r1);
-      if (streams == 2) return q_streams_vnni<F, 2>(xq, w, bias, y, r0, r1);
-      return q_rows_vnni_1<F, 1>(xq, w, bias, y, r0, r1);
+  with_act_rows(xq.m, [&](auto M) {
+    if constexpr (M == 1) {
+      with_streams(gemv_streams((r1 - r0) * w.row_bytes()),
+                   [&](auto R) { q_streams_vnni<F, R>(xq, w, bias, y, r0, r1); });
+    } else {
+      for (std::int64_t j = r0; j < r1; ++j) q_rows_vnni<F, M, 1>(xq, w, bias, y, j, 0);
     }
-    case 2: return q_rows_vnni_1<F, 2>(xq, w, bias, y, r0, r1);
-    case 3: return q_rows_vnni_1<F, 3>(xq, w, bias, y, r0, r1);
-    case 4: return q_rows_vnni_1<F, 4>(xq, w, bias, y, r0, r1);
-    case 5: return q_rows_vnni_1<F, 5>(xq, w, bias, y, r0, r1);
-    case 6: return q_rows_vnni_1<F, 6>(xq, w, bias, y, r0, r1);
-    case 7: return q_rows_vnni_1<F, 7>(xq, w, bias, y, r0, r1);
-    default: return q_rows_vnni_1<F, 8>(xq, w, bias, y, r0, r1);
-  }
+  });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 namespace internvl::kernels {
 
@@ -104,6 +105,31 @@ void for_row_streams(std::int64_t r0, std::int64_t r1, const Block& block, const
   const std::int64_t s = (r1 - r0) / R;
   for (std::int64_t j = r0; j < r0 + s; ++j) block(j, s);
   for (std::int64_t j = r0 + R * s; j < r1; ++j) single(j);
+}
+
+/// Calls fn(std::integral_constant<int, M>{}) with M = m for m in 1..7, else 8: the decode
+/// kernels are templates on their number of activation rows (at most 8, kGemvMaxRows).
+template <typename Fn>
+void with_act_rows(std::int64_t m, const Fn& fn) {
+  switch (m) {
+    case 1: return fn(std::integral_constant<int, 1>{});
+    case 2: return fn(std::integral_constant<int, 2>{});
+    case 3: return fn(std::integral_constant<int, 3>{});
+    case 4: return fn(std::integral_constant<int, 4>{});
+    case 5: return fn(std::integral_constant<int, 5>{});
+    case 6: return fn(std::integral_constant<int, 6>{});
+    case 7: return fn(std::integral_constant<int, 7>{});
+    default: return fn(std::integral_constant<int, 8>{});
+  }
+}
+
+/// Calls fn(std::integral_constant<int, R>{}) for a stream count from gemv_streams /
+/// gemv_block_rows (4, 2, else 1).
+template <typename Fn>
+void with_streams(int streams, const Fn& fn) {
+  if (streams == 4) return fn(std::integral_constant<int, 4>{});
+  if (streams == 2) return fn(std::integral_constant<int, 2>{});
+  fn(std::integral_constant<int, 1>{});
 }
 
 }  // namespace internvl::kernels

@@ -3,7 +3,8 @@
 // nibbles q + 8) by the signed activations; each 32-bit lane accumulates one block over the
 // group's 8 steps, so scales apply once per 16 blocks; the offset is removed with the
 // activation's block sums. One activation row reads 2-4 strided weight rows at once (8B MLP
-// matrix, 2 threads, same window: Q8_0 46 -> 70 GB/s, Q4_0 38 -> 66 GB/s with 4 rows). AVX2: maddubs + madd (signed trick for Q8 to avoid saturation).
+// matrix, 2 threads, same window: Q8_0 46 -> 70 GB/s, Q4_0 38 -> 66 GB/s with 4 rows).
+// AVX2: maddubs + madd (signed trick for Q8 to avoid saturation).
 #include <algorithm>
 #include <cstring>
 

@@ -1,5 +1,8 @@
 #include "io/safetensors.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -212,6 +215,14 @@ Result<Tensor> SafetensorsArchive::tensor(std::string_view name) const {
                        e->dtype_name, "; supported: BF16, F16, F32");
   }
   return Tensor::borrow(e->dtype, e->shape, e->data, e->owner);
+}
+
+void SafetensorsArchive::release_pages(const TensorEntry& e) {
+  if (!e.mapped || e.nbytes == 0) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(e.data) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(e.data) + e.nbytes) & ~(page - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 std::size_t SafetensorsArchive::total_bytes() const {

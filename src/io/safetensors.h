@@ -46,6 +46,10 @@ class SafetensorsArchive {
   Result<Tensor> tensor(std::string_view name) const;
   /// Total bytes of all tensors.
   std::size_t total_bytes() const;
+  /// Drops this process's pages of a tensor nothing will read again (quantized, or copied out
+  /// of the map); the file stays in the page cache and a later read faults it back in. A tensor
+  /// held in a copy (not `mapped`) is left alone: dropping its pages would zero it.
+  static void release_pages(const TensorEntry& e);
 
  private:
   Status add_file(const std::string& path);

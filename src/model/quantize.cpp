@@ -22,6 +22,18 @@ struct WeightStorage {
   std::uint8_t* p;
 };
 
+// memcpy in 8 MiB chunks over the threads: one memcpy leaves a large load bound by one core.
+void parallel_copy(std::uint8_t* dst, const void* src, std::size_t n) {
+  constexpr std::size_t kChunk = 8u << 20;
+  const auto* s = static_cast<const std::uint8_t*>(src);
+  const auto chunks = static_cast<std::int64_t>((n + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::size_t b0 = static_cast<std::size_t>(c) * kChunk;
+    std::memcpy(dst + b0, s + b0, std::min(n, b0 + kChunk) - b0);
+  }
+}
+
 }  // namespace
 
 const char* quant_name(QuantType q) {
@@ -76,26 +88,15 @@ kernels::WeightMatrix quantize_matrix(const kernels::WeightMatrix& w, kernels::W
 
 kernels::WeightMatrix copy_matrix(const kernels::WeightMatrix& w, std::shared_ptr<const void>* owner) {
   const std::size_t values = static_cast<std::size_t>(w.rows * w.row_bytes());
-  const std::size_t total = static_cast<std::size_t>(w.nbytes());
-  auto storage = std::make_shared<WeightStorage>(total);
-  // Chunks of 8 MiB over the threads: a single memcpy leaves the load bound by one core.
-  constexpr std::size_t kChunk = 8u << 20;
-  const auto* values_src = static_cast<const std::uint8_t*>(w.data);
-  const auto* scales_src = static_cast<const std::uint8_t*>(w.scales);
-  const std::int64_t chunks = static_cast<std::int64_t>((total + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t b0 = static_cast<std::size_t>(c) * kChunk, b1 = std::min(total, b0 + kChunk);
-    // The block holds values then scales; a chunk may straddle the two sources.
-    if (b0 < values) std::memcpy(storage->p + b0, values_src + b0, std::min(b1, values) - b0);
-    if (b1 > values) {
-      const std::size_t s0 = std::max(b0, values);
-      std::memcpy(storage->p + s0, scales_src + (s0 - values), b1 - s0);
-    }
-  }
+  auto storage = std::make_shared<WeightStorage>(static_cast<std::size_t>(w.nbytes()));
+  parallel_copy(storage->p, w.data, values);
   kernels::WeightMatrix c = w;
   c.data = storage->p;
-  c.scales = w.quantized() ? storage->p + values : nullptr;
+  c.scales = nullptr;
+  if (w.quantized()) {
+    c.scales = storage->p + values;
+    parallel_copy(storage->p + values, w.scales, storage->bytes - values);
+  }
   *owner = std::shared_ptr<const void>(storage, storage->p);
   return c;
 }

@@ -1,8 +1,5 @@
 #include "model/weights.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "core/half.h"
 #include "kernels/quant.h"
 #include "core/str.h"
@@ -64,9 +61,9 @@ class Binder {
     INTERNVL_ASSIGN_OR_RETURN(Tensor t, tensor(name, {n_out, n_in}));
     kernels::WeightMatrix w = kernels::weight_from_tensor(t);
     const kernels::WeightFormat target = quant_target_format(quant_, role, n_in, w.format);
-    if (target == w.format) return copy_out_of_map(w, e && e->mapped, owner);
+    if (target == w.format) return copy_out_of_map(w, *e, owner);
     kernels::WeightMatrix q = quantize_matrix(w, target, owner);
-    if (e && e->mapped) release_pages(t.raw(), t.nbytes());
+    io::SafetensorsArchive::release_pages(*e);
     quantized_->push_back({stored, q});
     return q;
   }
@@ -107,11 +104,9 @@ class Binder {
     w.data = e.data;
     w.scales = scales.raw();
     if (copy_ && e.mapped) {
-      const kernels::WeightMatrix mapped = w;
-      w = copy_matrix(mapped, owner);
-      release_pages(mapped.data, static_cast<std::size_t>(mapped.rows * mapped.row_bytes()));
-      const io::TensorEntry* se = a_.find(scales_name);
-      if (se && se->mapped) release_pages(mapped.scales, scales.nbytes());
+      w = copy_matrix(w, owner);
+      io::SafetensorsArchive::release_pages(e);
+      io::SafetensorsArchive::release_pages(*a_.find(scales_name));
     }
     quantized_->push_back({stored, w});
     return w;
@@ -120,21 +115,12 @@ class Binder {
   // With mmap off, a mapped matrix kept in its stored format moves into anonymous memory on
   // 2 MiB pages: on machines whose page cache reads slowly (this VM: 4-37 GB/s over a 15 GB
   // mapping, 44-50 GB/s from a copy) decode then streams at memory speed.
-  kernels::WeightMatrix copy_out_of_map(const kernels::WeightMatrix& w, bool mapped,
+  kernels::WeightMatrix copy_out_of_map(const kernels::WeightMatrix& w, const io::TensorEntry& e,
                                         std::shared_ptr<const void>* owner) const {
-    if (!copy_ || !mapped) return w;
+    if (!copy_ || !e.mapped) return w;
     kernels::WeightMatrix c = copy_matrix(w, owner);
-    release_pages(w.data, static_cast<std::size_t>(w.nbytes()));
+    io::SafetensorsArchive::release_pages(e);
     return c;
-  }
-
-  // Drops our mapping's pages of a tensor that was just quantized (the file stays in the page
-  // cache; nothing reads these pages again), so peak RSS stays near the quantized size.
-  static void release_pages(const void* p, std::size_t n) {
-    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
-    auto end = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
   }
 
   const io::SafetensorsArchive& a_;

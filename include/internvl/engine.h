@@ -133,7 +133,7 @@ struct ModelInfo {
   std::string text_model_type;        // "qwen2", "qwen3"
   std::string vision_norm;            // "layer_norm", "rms_norm"
   std::int64_t vision_params = 0, projector_params = 0, text_params = 0;
-  std::string weight_dtype;           // of the stored matrices, e.g. "bf16" (or the quant format)
+  std::string weight_dtype;           // of the bulk of the matrices (the last decoder layer), e.g. "bf16", "q4_0"
   std::int64_t weight_bytes = 0;      // matrices + vectors as held in memory
   std::int64_t context_limit = 0;
   std::int64_t kv_bytes_per_token = 0;

@@ -54,9 +54,11 @@ Result<QuantType> parse_quant(std::string_view text) {
 
 kernels::WeightFormat quant_target_format(QuantType quant, MatrixRole role, std::int64_t cols,
                                           kernels::WeightFormat current) {
-  (void)role;
   if (quant == QuantType::kNone) return current;
-  const kernels::WeightFormat f = quant == QuantType::kQ8 ? kernels::WeightFormat::kQ8_0 : kernels::WeightFormat::kQ4_0;
+  const bool sensitive = role == MatrixRole::kTextFirstLayer || role == MatrixRole::kEmbedding;
+  if (quant == QuantType::kQ8 && sensitive) return current;
+  const kernels::WeightFormat f =
+      quant == QuantType::kQ8 || sensitive ? kernels::WeightFormat::kQ8_0 : kernels::WeightFormat::kQ4_0;
   return kernels::quantizable(f, cols) ? f : current;
 }
 

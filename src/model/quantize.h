@@ -19,12 +19,17 @@ const char* quant_name(QuantType q);
 /// Parses "none" | "q8" | "q4" (the --quant flag); errors name the value.
 Result<QuantType> parse_quant(std::string_view text);
 
-/// Where a matrix sits in the model: the embedding/lm_head are treated like other matrices.
-enum class MatrixRole : std::uint8_t { kVision, kProjector, kText, kEmbedding, kLmHead };
+/// Where a matrix sits in the model. kTextFirstLayer is decoder layer 0; kEmbedding is an
+/// untied embedding table (a tied one is bound as kLmHead).
+enum class MatrixRole : std::uint8_t { kVision, kProjector, kText, kTextFirstLayer, kEmbedding, kLmHead };
 
 /// The format a [rows, cols] matrix gets under `quant`; its current format when it stays
 /// (no quantization, or cols not a multiple of the 32-weight block, e.g. the 588-wide patch
-/// embedding).
+/// embedding). The untied embedding table and decoder layer 0 get one step more precision
+/// (q8: kept as stored, q4: Q8_0): every later layer reads what they write into the residual
+/// stream, and on the 2B shape layer 0 alone carried 70% of q8's logit error
+/// (docs/performance.md, "Quantization"). The embedding costs no decode bandwidth (one row per
+/// token); layer 0 is one of the decoder's 24-28 layers (InternVL3-1B..8B).
 kernels::WeightFormat quant_target_format(QuantType quant, MatrixRole role, std::int64_t cols,
                                           kernels::WeightFormat current);
 

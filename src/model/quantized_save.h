@@ -6,7 +6,9 @@
 //     kernels/weight.h, plus "<name>.weight_scales" F16 [n_out, n_in / 32];
 //   - every other tensor is copied as stored (names, dtypes, layout of the source);
 //   - config.json gets {"quant_method": "internvl.cpp", "weight_format": "q8_0" | "q4_0",
-//     "block_size": 32, "group_blocks": 16, "layout": "interleaved-v1"}.
+//     "block_size": 32, "group_blocks": 16, "layout": "interleaved-v1"}; weight_format names the
+//     bulk format: a q4 model holds some Q8_0 matrices (quant_target_format), and the loader
+//     reads each matrix's format from its row_bytes.
 // Loading memory-maps the quants (no conversion, low peak RSS).
 #pragma once
 

@@ -191,28 +191,32 @@ Status bind_text(const Binder& b, const io::ModelConfig& mc, TextWeights* w) {
   const std::int64_t q_out = static_cast<std::int64_t>(c.num_heads) * c.head_dim;
   const std::int64_t kv_out = static_cast<std::int64_t>(c.num_kv_heads) * c.head_dim;
   const std::string p = names::kText;
-  INTERNVL_ASSIGN_OR_RETURN(w->embed, b.matrix(p + names::kEmbed, v, h, MatrixRole::kEmbedding, &w->embed_owner));
+  // The stored lm_head wins; without one the head is tied to the embeddings (spec 2.5). A tied
+  // table is read in full every decode step, so it is quantized like a head.
+  const bool tied = !b.has(std::string(names::kLmHead) + ".weight");
+  INTERNVL_ASSIGN_OR_RETURN(w->embed, b.matrix(p + names::kEmbed, v, h, tied ? MatrixRole::kLmHead : MatrixRole::kEmbedding,
+                                               &w->embed_owner));
   for (int i = 0; i < c.num_layers; ++i) {
     TextLayerWeights l;
     auto name = [&](const char* leaf) { return p + names::text_layer(i, leaf); };
+    const MatrixRole role = i == 0 ? MatrixRole::kTextFirstLayer : MatrixRole::kText;
     INTERNVL_ASSIGN_OR_RETURN(l.norm1, b.vec(name(names::kTNorm1), {h}));
     INTERNVL_ASSIGN_OR_RETURN(l.norm2, b.vec(name(names::kTNorm2), {h}));
-    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kTQ), q_out, h, c.qkv_bias, MatrixRole::kText));
-    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kTK), kv_out, h, c.qkv_bias, MatrixRole::kText));
-    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kTV), kv_out, h, c.qkv_bias, MatrixRole::kText));
-    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kTO), h, q_out, c.o_bias, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.q, b.linear(name(names::kTQ), q_out, h, c.qkv_bias, role));
+    INTERNVL_ASSIGN_OR_RETURN(l.k, b.linear(name(names::kTK), kv_out, h, c.qkv_bias, role));
+    INTERNVL_ASSIGN_OR_RETURN(l.v, b.linear(name(names::kTV), kv_out, h, c.qkv_bias, role));
+    INTERNVL_ASSIGN_OR_RETURN(l.o, b.linear(name(names::kTO), h, q_out, c.o_bias, role));
     if (c.qk_norm) {
       INTERNVL_ASSIGN_OR_RETURN(l.q_norm, b.vec(name(names::kTQNorm), {c.head_dim}));
       INTERNVL_ASSIGN_OR_RETURN(l.k_norm, b.vec(name(names::kTKNorm), {c.head_dim}));
     }
-    INTERNVL_ASSIGN_OR_RETURN(l.gate, b.linear(name(names::kTGate), f, h, false, MatrixRole::kText));
-    INTERNVL_ASSIGN_OR_RETURN(l.up, b.linear(name(names::kTUp), f, h, false, MatrixRole::kText));
-    INTERNVL_ASSIGN_OR_RETURN(l.down, b.linear(name(names::kTDown), h, f, false, MatrixRole::kText));
+    INTERNVL_ASSIGN_OR_RETURN(l.gate, b.linear(name(names::kTGate), f, h, false, role));
+    INTERNVL_ASSIGN_OR_RETURN(l.up, b.linear(name(names::kTUp), f, h, false, role));
+    INTERNVL_ASSIGN_OR_RETURN(l.down, b.linear(name(names::kTDown), h, f, false, role));
     w->layers.push_back(std::move(l));
   }
   INTERNVL_ASSIGN_OR_RETURN(w->final_norm, b.vec(p + names::kFinalNorm, {h}));
-  // The stored lm_head wins; without one the head is tied to the embeddings (spec 2.5).
-  if (b.has(std::string(names::kLmHead) + ".weight")) {
+  if (!tied) {
     INTERNVL_ASSIGN_OR_RETURN(w->lm_head, b.linear(names::kLmHead, v, h, false, MatrixRole::kLmHead));
   } else {
     w->lm_head.w = w->embed;

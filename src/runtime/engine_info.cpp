@@ -56,7 +56,7 @@ ModelInfo Engine::info() const {
   info.projector_params = proj.params;
   info.text_params = text.params;
   info.weight_bytes = vision.bytes + proj.bytes + text.bytes;
-  info.weight_dtype = kernels::weight_format_name(w.text.layers.empty() ? w.text.embed.format : w.text.layers[0].q.w.format);
+  info.weight_dtype = kernels::weight_format_name(w.text.layers.empty() ? w.text.embed.format : w.text.layers.back().q.w.format);
   info.context_limit = m.context_limit();
   info.kv_bytes_per_token = 2LL * cfg.text.num_layers * cfg.text.num_kv_heads * cfg.text.head_dim * 4;
   info.image_token_id = cfg.image_token_id;

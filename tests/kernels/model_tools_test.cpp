@@ -207,6 +207,42 @@ TEST(Quantized, TinyModelsRunQuantizedAndStayClose) {
   }
 }
 
+// The embedding table (untied) and decoder layer 0 get one step more precision than the rest.
+TEST(Quantized, FirstLayerAndEmbeddingGetMorePrecision) {
+  using F = kernels::WeightFormat;
+  using model::MatrixRole;
+  constexpr auto kQ8 = model::QuantType::kQ8, kQ4 = model::QuantType::kQ4;
+  EXPECT_EQ(model::quant_target_format(kQ8, MatrixRole::kText, 64, F::kBF16), F::kQ8_0);
+  EXPECT_EQ(model::quant_target_format(kQ4, MatrixRole::kText, 64, F::kBF16), F::kQ4_0);
+  EXPECT_EQ(model::quant_target_format(kQ4, MatrixRole::kLmHead, 64, F::kBF16), F::kQ4_0);
+  EXPECT_EQ(model::quant_target_format(kQ4, MatrixRole::kVision, 64, F::kF32), F::kQ4_0);
+  for (auto role : {MatrixRole::kTextFirstLayer, MatrixRole::kEmbedding}) {
+    EXPECT_EQ(model::quant_target_format(kQ8, role, 64, F::kBF16), F::kBF16);
+    EXPECT_EQ(model::quant_target_format(kQ8, role, 64, F::kF32), F::kF32);
+    EXPECT_EQ(model::quant_target_format(kQ4, role, 64, F::kBF16), F::kQ8_0);
+    EXPECT_EQ(model::quant_target_format(kQ4, role, 48, F::kBF16), F::kBF16);  // not whole blocks
+  }
+  EXPECT_EQ(model::quant_target_format(model::QuantType::kNone, MatrixRole::kText, 64, F::kBF16), F::kBF16);
+
+  // On a loaded model (tiny qwen2: 32-wide text rows, embeddings tied to the head, so the table
+  // is quantized like the head).
+  for (auto q : {kQ8, kQ4}) {
+    model::LoadOptions lo;
+    lo.quant = q;
+    auto m = model::InternVLModel::load(model_dir("tiny-internvl3-qwen2"), lo);
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    const model::TextWeights& t = (*m)->weights().text;
+    ASSERT_GE(t.layers.size(), 2u);
+    const F bulk = q == kQ8 ? F::kQ8_0 : F::kQ4_0;
+    EXPECT_EQ(t.layers[0].q.w.format, q == kQ8 ? F::kBF16 : F::kQ8_0);
+    EXPECT_EQ(t.layers[0].down.w.format, q == kQ8 ? F::kBF16 : F::kQ8_0);
+    EXPECT_EQ(t.layers.back().q.w.format, bulk);
+    EXPECT_EQ(t.layers.back().down.w.format, bulk);
+    EXPECT_TRUE(t.lm_head_tied);
+    EXPECT_EQ(t.embed.format, bulk);
+  }
+}
+
 TEST(Quantized, SavedDirectoryReloadsIdentically) {
   const std::string src = model_dir("tiny-internvl3-qwen2");
   for (auto q : {model::QuantType::kQ8, model::QuantType::kQ4}) {
@@ -258,8 +294,8 @@ TEST(LoadOptions, MmapOffCopiesWeightsAndGivesTheSameLogits) {
       auto a = model::InternVLModel::load(model_dir(name), on);
       auto b = model::InternVLModel::load(model_dir(name), off);
       ASSERT_TRUE(a.ok() && b.ok()) << name;
-      const kernels::WeightMatrix& wa = (*a)->weights().text.layers[0].gate.w;
-      const kernels::WeightMatrix& wb = (*b)->weights().text.layers[0].gate.w;
+      const kernels::WeightMatrix& wa = (*a)->weights().text.layers.back().gate.w;
+      const kernels::WeightMatrix& wb = (*b)->weights().text.layers.back().gate.w;
       EXPECT_EQ(in_archive((*a)->weights(), wa.data), !wa.quantized()) << name;
       EXPECT_FALSE(in_archive((*b)->weights(), wb.data)) << name;
       auto [ids, px] = prompt(**a, 1);

@@ -39,7 +39,9 @@ std::string expect_error(const std::string& dir, StatusCode code) {
 
 // Rewrites the JSON header of a safetensors file, keeping its data section.
 void edit_header(const std::string& path, const std::function<void(Json&)>& edit) {
-  std::string bytes = *read_file(path);
+  auto read = read_file(path);
+  ASSERT_TRUE(read.ok()) << read.status().to_string();
+  const std::string& bytes = *read;
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
   Json h = *parse_json(std::string_view(bytes).substr(8, n), "header");

@@ -2,7 +2,8 @@
 //
 //   model_bench make-random --config CONFIG.json --out DIR [--dtype bf16] [--seed N]
 //   model_bench run -m DIR [--compute f32|bf16] [--quant q8|q4] [--mmap on|off] [--threads N] [--repeats N]
-//                   [--tiles 13] [--prefill 512,3328] [--decode-steps 16] [--batches 1,8]
+//                   [--tiles 13] [--prefill 512,3328] [--decode-steps 16] [--decode-context 64]
+//                   [--batches 1,8]
 //                   [--no-rooflines] [--no-scaling] [--only vision,prefill,decode,ttft,scaling,rooflines]
 //                   [--json]
 //   model_bench quantize -m DIR --quant q8|q4 --out DIR
@@ -91,6 +92,8 @@ int cmd_run(const Args& a) {
   o.image_tiles = a.get_int("tiles", 13);
   if (a.has("prefill")) o.prefill_lengths = int_list(a.get("prefill"));
   o.decode_steps = a.get_int("decode-steps", 16);
+  o.decode_context = a.get_int("decode-context", 64);
+  if (o.decode_context < 1) return fail(invalid_argument("--decode-context: '", a.get("decode-context"), "' is not a positive count"));
   if (a.has("batches")) {
     o.decode_batches.clear();
     for (auto b : int_list(a.get("batches"))) o.decode_batches.push_back(static_cast<int>(b));

@@ -49,6 +49,7 @@ int cmd_bench(int argc, char** argv) {
   app.add_option("--tiles", o.image_tiles, "tiles of the image benchmark");
   app.add_option("--prefill", prefill, "prompt lengths to time (comma separated)")->delimiter(',');
   app.add_option("--decode-steps", o.decode_steps, "tokens timed per decode figure");
+  app.add_option("--decode-context", o.decode_context, "tokens in the cache before the timed decode steps");
   app.add_option("--batches", batches, "decode batch sizes (comma separated)")->delimiter(',');
   app.add_flag("--no-rooflines", no_rooflines, "skip the bandwidth and GEMM peak measurements");
   app.add_flag("--no-scaling", no_scaling, "skip the one-thread runs");
@@ -60,6 +61,7 @@ int cmd_bench(int argc, char** argv) {
   if (st.ok()) st = check_positive("--repeats", o.repeats, 1000);
   if (st.ok()) st = check_positive("--tiles", o.image_tiles, 128);
   if (st.ok()) st = check_positive("--decode-steps", o.decode_steps, 4096);
+  if (st.ok()) st = check_positive("--decode-context", o.decode_context, 1 << 20);
   for (std::int64_t n : prefill) {
     if (st.ok()) st = check_positive("--prefill", n, 1 << 20);
   }

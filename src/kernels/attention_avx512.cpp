@@ -100,6 +100,23 @@ __m512 softmax_block(float* st, std::int64_t nk, std::int64_t k0, bool need_mask
   return corr;
 }
 
+// Asks for the K and V rows of keys [k0, min(k0 + kBlockKeys, k_end)) of kv head g (into L2:
+// a block of K and V can be as large as L1) while the current block is computed; otherwise a
+// decode step reading a long cache waits on DRAM at every block. Decode attention over 3,392
+// cached tokens, 2 threads, four interleaved rounds: 1B shape (24 layers) 5.36-5.66 -> 4.93-5.19
+// ms per step, 8B shape (28 layers) 20.4-20.7 -> 19.8-20.0 ms (in a slower window 8.5-9.2 ->
+// 6.7-7.2 ms on 1B); a 512-token prefill chunk is unchanged.
+void prefetch_block(const float* k, const float* v, const AttentionShape& s, int g, std::int64_t k0,
+                    std::int64_t k_end) {
+  const std::int64_t off = static_cast<std::int64_t>(g) * s.head_dim;
+  for (std::int64_t j = k0; j < std::min(k_end, k0 + kBlockKeys); ++j) {
+    for (int d = 0; d < s.head_dim; d += 16) {
+      _mm_prefetch(reinterpret_cast<const char*>(k + j * s.kv_stride + off + d), _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char*>(v + j * s.kv_stride + off + d), _MM_HINT_T1);
+    }
+  }
+}
+
 // Writes O^T / l back to the output rows of one vector.
 void finish_rows(const float* ot, __m512 l, const AttentionShape& s, const RowMap& map, int g,
                  std::int64_t row0, std::int64_t n_here, float* out) {
@@ -144,6 +161,7 @@ void task_f32_avx512(const float* q, const float* k, const float* v, const Atten
   for (std::int64_t k0 = 0; k0 < R.k_end; k0 += kBlockKeys) {
     const std::int64_t nk = std::min(kBlockKeys, R.k_end - k0);
     const std::int64_t nk16 = (nk + 15) / 16 * 16;
+    prefetch_block(k, v, s, g, k0 + kBlockKeys, R.k_end);
     for (std::int64_t j = 0; j < nk16; ++j) {
       float* kd = L.kb + j * hd;
       float* vd = L.vb + j * hd;
@@ -239,6 +257,7 @@ void task_bf16_avx512(const float* q, const float* k, const float* v, const Atte
   for (std::int64_t k0 = 0; k0 < R.k_end; k0 += kBlockKeys) {
     const std::int64_t nk = std::min(kBlockKeys, R.k_end - k0);
     const std::int64_t nk16 = (nk + 15) / 16 * 16, npairs = (nk + 1) / 2;
+    prefetch_block(k, v, s, g, k0 + kBlockKeys, R.k_end);
     for (std::int64_t j = 0; j < nk16; ++j) {
       std::uint16_t* kd = kbb + j * hd;
       const float* ks = k + (k0 + j) * s.kv_stride + static_cast<std::int64_t>(g) * hd;

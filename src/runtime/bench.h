@@ -62,6 +62,7 @@ struct BenchResult {
   };
   std::vector<Decode> decode;
   double decode_weight_bytes = 0;  // weight bytes streamed per decode step
+  std::int64_t decode_context = 0;  // tokens in each sequence's cache before the timed steps
   // time to first token of a 13-tile image + short question (vision + prefill + first logits);
   // the same runs give the image's vision time (vision_ms_image) and prefill rate.
   Timing ttft_ms;

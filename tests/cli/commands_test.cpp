@@ -264,10 +264,12 @@ TEST(CliQuantize, SavedDirectoryAnswersLikeQuantizingOnLoad) {
 
 TEST(CliBench, SmallRunReportsEveryFigure) {
   const Json j = run_ok({"bench", "-m", model_dir(kModel), "--repeats", "1", "--tiles", "1", "--prefill", "16,32",
-                         "--decode-steps", "2", "--batches", "1,2", "--no-rooflines", "--no-scaling", "--json"});
+                         "--decode-steps", "2", "--decode-context", "40", "--batches", "1,2", "--no-rooflines",
+                         "--no-scaling", "--json"});
   ASSERT_TRUE(j.is_object());
   EXPECT_EQ(j["prefill"].size(), 2u);
   EXPECT_EQ(j["decode"].size(), 2u);
+  EXPECT_EQ(j["decode_context"].get<std::int64_t>(), 40);
 }
 
 }  // namespace

@@ -202,6 +202,8 @@ TEST(CliFailures, OutOfRangeAndMalformedFlags) {
   EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--repeats", "0"}), "bench",
                                   "--repeats: 0 is out of range"));
   EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--quant", "q3"}), "bench", "q3"));
+  EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--decode-context", "0"}), "bench",
+                                  "--decode-context: 0 is out of range"));
   EXPECT_TRUE(fails_with_one_line(run_cli({"bench", "-m", model_dir(kModel), "--mmap", "no"}), "bench",
                                   "--mmap: 'no' is not one of on|off"));
   EXPECT_TRUE(fails_with_one_line(run_cli({"make-random-checkpoint", "--config", "/nonexistent/config.json", "--out",

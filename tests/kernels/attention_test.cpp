@@ -88,6 +88,19 @@ TEST(Attention, Decode) {
   check(shape(3, 129, 8, 4, 128, true), 1.0f);
 }
 
+// Decode-shaped calls: key counts below, at and past one 16-key block,
+// 16 rows, head dims 16 and 256, and a row whose token sees no key beyond the first.
+TEST(Attention, DecodeEdges) {
+  check(shape(1, 1, 7, 1, 64, true), 1.0f);
+  check(shape(1, 5, 2, 2, 16, true), 1.0f);
+  check(shape(1, 16, 8, 1, 128, true), 1.0f);
+  check(shape(2, 17, 16, 2, 64, true), 1.0f);   // 2 tokens x 8 heads = 16 rows
+  check(shape(1, 33, 4, 2, 256, true), 1.0f);
+  check(shape(2, 2, 6, 3, 32, true), 1.0f);     // token 0 sees key 0 only
+  check(shape(4, 40, 4, 4, 48, false), 1.0f);   // bidirectional, 4 rows per head
+  check(shape(1, 3000, 7, 1, 128, true), 4.0f); // long cache, large scores
+}
+
 TEST(Attention, LargeScoresStayStable) {
   check(shape(40, 100, 2, 1, 64, true), 4.0f);  // scores of +-50: exp must not overflow
 }

@@ -136,7 +136,7 @@ struct ModelInfo {
   std::string weight_dtype;           // of the bulk of the matrices (the last decoder layer), e.g. "bf16", "q4_0"
   std::int64_t weight_bytes = 0;      // matrices + vectors as held in memory
   std::int64_t context_limit = 0;
-  std::int64_t kv_bytes_per_token = 0;
+  std::int64_t kv_bytes_per_token = 0;  // as this engine stores it: bf16 with --compute bf16 on AVX-512 BF16, else f32
   int image_token_id = 0;
   int tokens_per_tile = 0;
   std::int64_t vocab_size = 0;

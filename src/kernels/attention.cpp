@@ -10,6 +10,7 @@
 #include "core/check.h"
 #include "kernels/attention_impl.h"
 #include "kernels/buffer.h"
+#include "kernels/convert.h"
 #include "kernels/cpu.h"
 
 namespace internvl::kernels {
@@ -79,11 +80,11 @@ TaskFn pick(const AttentionShape& s, Compute compute) {
 }  // namespace
 }  // namespace attn
 
-void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
-               Compute compute) {
-  INTERNVL_DCHECK(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0, "bad head counts");
-  if (s.n_q <= 0) return;
-  const attn::TaskFn fn = attn::pick(s, compute);
+namespace {
+
+// Runs task(g, row0, n_rows, scratch) over tasks of up to kTaskRows rows of one kv head.
+template <typename Task>
+void run_tasks(const AttentionShape& s, const Task& task) {
   const std::int64_t rows = s.n_q * (s.n_heads / s.n_kv_heads);
   const std::int64_t per_head = (rows + attn::kTaskRows - 1) / attn::kTaskRows;
   const std::int64_t tasks = per_head * s.n_kv_heads;
@@ -98,9 +99,47 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
       // Heads interleaved so that each thread's consecutive tasks spread over kv heads.
       const int g = static_cast<int>(t % s.n_kv_heads);
       const std::int64_t row0 = (t / s.n_kv_heads) * attn::kTaskRows;
-      fn(q, k, v, s, g, row0, std::min(attn::kTaskRows, rows - row0), out, scratch);
+      task(g, row0, std::min(attn::kTaskRows, rows - row0), scratch);
     }
   }
+}
+
+}  // namespace
+
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
+               Compute compute) {
+  INTERNVL_DCHECK(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0, "bad head counts");
+  if (s.n_q <= 0) return;
+  const attn::TaskFn fn = attn::pick(s, compute);
+  run_tasks(s, [&](int g, std::int64_t row0, std::int64_t n_rows, float* scratch) {
+    fn(q, k, v, s, g, row0, n_rows, out, scratch);
+  });
+}
+
+bool attention_rounds_kv_to_bf16(int head_dim, Compute compute) {
+  AttentionShape s;
+  s.head_dim = head_dim;
+  return attn::pick(s, compute) == static_cast<attn::TaskFn>(attn::task_bf16_avx512);
+}
+
+void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+               float* out, Compute compute) {
+  INTERNVL_DCHECK(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0, "bad head counts");
+  if (s.n_q <= 0) return;
+  if (attention_rounds_kv_to_bf16(s.head_dim, compute)) {
+    run_tasks(s, [&](int g, std::int64_t row0, std::int64_t n_rows, float* scratch) {
+      attn::task_bf16_avx512(q, k, v, s, g, row0, n_rows, out, scratch);
+    });
+    return;
+  }
+  // Other paths read f32: widen the keys and values this call sees.
+  const std::size_t n = s.n_kv <= 0 ? 0 : static_cast<std::size_t>((s.n_kv - 1) * s.kv_stride + static_cast<std::int64_t>(s.n_kv_heads) * s.head_dim);
+  thread_local GrowBuffer<float> kf, vf;
+  float* kw = kf.reserve(n);
+  float* vw = vf.reserve(n);
+  bf16_to_f32_row(k, kw, static_cast<std::int64_t>(n));
+  bf16_to_f32_row(v, vw, static_cast<std::int64_t>(n));
+  attention(q, kw, vw, s, out, compute);
 }
 
 namespace ref {

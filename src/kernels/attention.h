@@ -31,6 +31,16 @@ struct AttentionShape {
 void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out,
                Compute compute = Compute::kF32);
 
+/// Whether attention() with this head dim and compute mode rounds k and v to bf16 before using
+/// them (the AVX-512 BF16 path): then a bf16 KV cache changes nothing but its size.
+bool attention_rounds_kv_to_bf16(int head_dim, Compute compute);
+
+/// The same with k and v stored as bf16 (a bf16 KV cache). kBF16 on AVX-512 BF16 reads them
+/// as the f32 overload reads k and v after rounding them to bf16 (the same result); otherwise
+/// they are widened to f32 first (exact) and the f32 overload runs.
+void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+               float* out, Compute compute = Compute::kF32);
+
 namespace ref {
 /// Two-pass scalar reference in double.
 void attention(const float* q, const float* k, const float* v, const AttentionShape& s, float* out);

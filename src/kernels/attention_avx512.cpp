@@ -106,11 +106,12 @@ __m512 softmax_block(float* st, std::int64_t nk, std::int64_t k0, bool need_mask
 // cached tokens, 2 threads, four interleaved rounds: 1B shape (24 layers) 5.36-5.66 -> 4.93-5.19
 // ms per step, 8B shape (28 layers) 20.4-20.7 -> 19.8-20.0 ms (in a slower window 8.5-9.2 ->
 // 6.7-7.2 ms on 1B); a 512-token prefill chunk is unchanged.
-void prefetch_block(const float* k, const float* v, const AttentionShape& s, int g, std::int64_t k0,
-                    std::int64_t k_end) {
+template <typename T>
+void prefetch_block(const T* k, const T* v, const AttentionShape& s, int g, std::int64_t k0, std::int64_t k_end) {
   const std::int64_t off = static_cast<std::int64_t>(g) * s.head_dim;
+  constexpr int kLine = 64 / sizeof(T);
   for (std::int64_t j = k0; j < std::min(k_end, k0 + kBlockKeys); ++j) {
-    for (int d = 0; d < s.head_dim; d += 16) {
+    for (int d = 0; d < s.head_dim; d += kLine) {
       _mm_prefetch(reinterpret_cast<const char*>(k + j * s.kv_stride + off + d), _MM_HINT_T1);
       _mm_prefetch(reinterpret_cast<const char*>(v + j * s.kv_stride + off + d), _MM_HINT_T1);
     }
@@ -215,13 +216,15 @@ INTERNVL_TARGET_END
 INTERNVL_TARGET_AVX512BF16_BEGIN
 namespace {
 
-// Interleaves two rows of 16 f32 into 16 bf16 pairs: out[2i] = a[i], out[2i + 1] = b[i].
-inline __m512i pair_bf16(__m512 a, __m512 b) {
+// 16-bit lanes [a0..a15 | b0..b15] -> a0 b0 a1 b1 ... a15 b15.
+inline __m512i interleave_halves(__m512i both) {
   const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
                                        23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  __m512i both = (__m512i)_mm512_cvtne2ps_pbh(b, a);  // [a0..a15 | b0..b15]
   return _mm512_permutexvar_epi16(idx, both);
 }
+
+// Interleaves two rows of 16 f32 into 16 bf16 pairs: out[2i] = a[i], out[2i + 1] = b[i].
+inline __m512i pair_bf16(__m512 a, __m512 b) { return interleave_halves((__m512i)_mm512_cvtne2ps_pbh(b, a)); }
 
 inline __m512 bcast_pair(const std::uint16_t* p) {
   std::uint32_t bits;
@@ -229,10 +232,23 @@ inline __m512 bcast_pair(const std::uint16_t* p) {
   return _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(bits)));
 }
 
-}  // namespace
+// 16 keys or values of one row as bf16: rounded from f32, or as stored.
+inline __m256i row16_bf16(const float* p) { return (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(p)); }
+inline __m256i row16_bf16(const std::uint16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
-void task_bf16_avx512(const float* q, const float* k, const float* v, const AttentionShape& s, int g,
-                      std::int64_t row0, std::int64_t n_rows, float* out, float* scratch) {
+// Two rows' 16 values as 16 bf16 pairs (see pair_bf16); b is null past the last key.
+inline __m512i pair_rows(const float* a, const float* b) {
+  return pair_bf16(_mm512_loadu_ps(a), b ? _mm512_loadu_ps(b) : _mm512_setzero_ps());
+}
+inline __m512i pair_rows(const std::uint16_t* a, const std::uint16_t* b) {
+  const __m256i hi = b ? row16_bf16(b) : _mm256_setzero_si256();
+  return interleave_halves(_mm512_inserti64x4(_mm512_castsi256_si512(row16_bf16(a)), hi, 1));
+}
+
+// KV: float (rounded to bf16 while a block is packed) or std::uint16_t (a bf16 cache).
+template <typename KV>
+void bf16_task(const float* q, const KV* k, const KV* v, const AttentionShape& s, int g, std::int64_t row0,
+               std::int64_t n_rows, float* out, float* scratch) {
   const int hd = s.head_dim;
   const RowMap map{s.n_heads / s.n_kv_heads};
   const Layout L = layout(scratch, hd);
@@ -260,21 +276,18 @@ void task_bf16_avx512(const float* q, const float* k, const float* v, const Atte
     prefetch_block(k, v, s, g, k0 + kBlockKeys, R.k_end);
     for (std::int64_t j = 0; j < nk16; ++j) {
       std::uint16_t* kd = kbb + j * hd;
-      const float* ks = k + (k0 + j) * s.kv_stride + static_cast<std::int64_t>(g) * hd;
+      const KV* ks = k + (k0 + j) * s.kv_stride + static_cast<std::int64_t>(g) * hd;
       for (int d = 0; d < hd; d += 16) {
-        __m256i h = j < nk ? (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(ks + d)) : _mm256_setzero_si256();
+        __m256i h = j < nk ? row16_bf16(ks + d) : _mm256_setzero_si256();
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(kd + d), h);
       }
     }
     for (std::int64_t jp = 0; jp < npairs; ++jp) {
       const std::int64_t j = 2 * jp;
-      const float* v0 = v + (k0 + j) * s.kv_stride + static_cast<std::int64_t>(g) * hd;
-      const float* v1 = v0 + s.kv_stride;
-      const bool has1 = j + 1 < nk;
+      const KV* v0 = v + (k0 + j) * s.kv_stride + static_cast<std::int64_t>(g) * hd;
+      const KV* v1 = j + 1 < nk ? v0 + s.kv_stride : nullptr;
       for (int d = 0; d < hd; d += 16) {
-        __m512 a = _mm512_loadu_ps(v0 + d);
-        __m512 b = has1 ? _mm512_loadu_ps(v1 + d) : _mm512_setzero_ps();
-        _mm512_storeu_si512(vbb + (jp * hd + d) * 2, pair_bf16(a, b));
+        _mm512_storeu_si512(vbb + (jp * hd + d) * 2, pair_rows(v0 + d, v1 ? v1 + d : nullptr));
       }
     }
     for (std::int64_t vi = 0; vi < R.n_vec; ++vi) {
@@ -317,6 +330,18 @@ void task_bf16_avx512(const float* q, const float* k, const float* v, const Atte
     finish_rows(L.ot + vi * hd * kW, l[vi], s, map, g, row0 + vi * kW,
                 std::min<std::int64_t>(kW, n_rows - vi * kW), out);
   }
+}
+
+}  // namespace
+
+void task_bf16_avx512(const float* q, const float* k, const float* v, const AttentionShape& s, int g,
+                      std::int64_t row0, std::int64_t n_rows, float* out, float* scratch) {
+  bf16_task(q, k, v, s, g, row0, n_rows, out, scratch);
+}
+
+void task_bf16_avx512(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+                      int g, std::int64_t row0, std::int64_t n_rows, float* out, float* scratch) {
+  bf16_task(q, k, v, s, g, row0, n_rows, out, scratch);
 }
 
 INTERNVL_TARGET_END

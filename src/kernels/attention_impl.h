@@ -27,6 +27,9 @@ void task_f32_avx512(const float* q, const float* k, const float* v, const Atten
                      std::int64_t row0, std::int64_t n_rows, float* out, float* scratch);
 void task_bf16_avx512(const float* q, const float* k, const float* v, const AttentionShape& s, int g,
                       std::int64_t row0, std::int64_t n_rows, float* out, float* scratch);
+/// The same reading bf16 k and v (a bf16 KV cache) without rounding them again.
+void task_bf16_avx512(const float* q, const std::uint16_t* k, const std::uint16_t* v, const AttentionShape& s,
+                      int g, std::int64_t row0, std::int64_t n_rows, float* out, float* scratch);
 void task_f32_avx2(const float* q, const float* k, const float* v, const AttentionShape& s, int g,
                    std::int64_t row0, std::int64_t n_rows, float* out, float* scratch);
 

@@ -65,6 +65,8 @@ class InternVLModel {
   /// logits [rows, V] = hidden [rows, H] · lm_headᵀ.
   Tensor logits(const float* hidden, std::int64_t rows) const;
 
+  /// An empty cache: bf16 when attention rounds keys and values to bf16 in the current compute
+  /// mode (kernels::attention_rounds_kv_to_bf16), else f32. Either format works in any mode.
   KvCache new_cache() const;
   RopeState new_rope_state() const { return RopeState(config_.text); }
   /// Longest sequence accepted: max_position_embeddings (times the factor for dynamic RoPE).

@@ -6,10 +6,17 @@
 
 namespace internvl::model {
 
-KvCache::KvCache(int n_layers, int n_kv_heads, int head_dim)
-    : row_(static_cast<std::int64_t>(n_kv_heads) * head_dim),
+KvCache::KvCache(int n_layers, int n_kv_heads, int head_dim, KvFormat format)
+    : format_(format),
+      row_(static_cast<std::int64_t>(n_kv_heads) * head_dim),
       k_(static_cast<std::size_t>(n_layers)),
       v_(static_cast<std::size_t>(n_layers)) {}
+
+std::byte* KvCache::data(Layers& l, int layer, KvFormat want) {
+  INTERNVL_DCHECK(want == format_, "kv cache read in the wrong format");
+  (void)want;  // only checked in debug builds
+  return l[static_cast<std::size_t>(layer)].data();
+}
 
 void KvCache::reserve(std::int64_t n) {
   if (n <= capacity_) return;
@@ -18,8 +25,9 @@ void KvCache::reserve(std::int64_t n) {
   constexpr std::int64_t kRound = 128;
   std::int64_t cap = std::max(n, capacity_ + capacity_ / 4);
   cap = (cap + kRound - 1) / kRound * kRound;
-  for (auto& b : k_) b.resize(static_cast<std::size_t>(cap * row_));
-  for (auto& b : v_) b.resize(static_cast<std::size_t>(cap * row_));
+  const std::size_t bytes = static_cast<std::size_t>(cap * row_) * value_bytes();
+  for (auto& b : k_) b.resize(bytes);
+  for (auto& b : v_) b.resize(bytes);
   capacity_ = cap;
 }
 
@@ -33,7 +41,7 @@ void KvCache::truncate(std::int64_t n) {
 }
 
 std::int64_t KvCache::nbytes() const {
-  return 2 * static_cast<std::int64_t>(k_.size()) * capacity_ * row_ * static_cast<std::int64_t>(sizeof(float));
+  return capacity_ * bytes_per_token();
 }
 
 }  // namespace internvl::model

@@ -6,6 +6,7 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/buffer.h"
+#include "kernels/convert.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "model/linear.h"
@@ -62,8 +63,14 @@ void attention_block(const io::TextConfig& c, const TextLayerWeights& w, int lay
     kernels::apply_rope(ks, seq.n_tokens, nkv, hd, static_cast<std::int64_t>(nkv) * hd, p.cos.data(), p.sin.data());
     KvCache& cache = *seq.cache;
     const std::int64_t row = cache.row_stride();
-    std::memcpy(cache.k(layer) + p.pos0 * row, ks, sizeof(float) * seq.n_tokens * row);
-    std::memcpy(cache.v(layer) + p.pos0 * row, vs, sizeof(float) * seq.n_tokens * row);
+    const bool bf16_cache = cache.format() == KvFormat::kBF16;
+    if (bf16_cache) {
+      kernels::f32_to_bf16_row(ks, cache.k_bf16(layer) + p.pos0 * row, seq.n_tokens * row);
+      kernels::f32_to_bf16_row(vs, cache.v_bf16(layer) + p.pos0 * row, seq.n_tokens * row);
+    } else {
+      std::memcpy(cache.k(layer) + p.pos0 * row, ks, sizeof(float) * seq.n_tokens * row);
+      std::memcpy(cache.v(layer) + p.pos0 * row, vs, sizeof(float) * seq.n_tokens * row);
+    }
     kernels::AttentionShape shape;
     shape.n_q = seq.n_tokens;
     shape.n_kv = p.pos0 + seq.n_tokens;
@@ -75,7 +82,12 @@ void attention_block(const io::TextConfig& c, const TextLayerWeights& w, int lay
     shape.causal = true;
     shape.kv_offset = p.pos0;
     shape.scale = 1.0f / std::sqrt(static_cast<float>(hd));
-    kernels::attention(qs, cache.k(layer), cache.v(layer), shape, sc.attn + p.row0 * nh * hd, compute);
+    float* out = sc.attn + p.row0 * nh * hd;
+    if (bf16_cache) {
+      kernels::attention(qs, cache.k_bf16(layer), cache.v_bf16(layer), shape, out, compute);
+    } else {
+      kernels::attention(qs, cache.k(layer), cache.v(layer), shape, out, compute);
+    }
   }
   linear(w.o, sc.attn, n, sc.o, compute);
   kernels::add_inplace(sc.o, n * c.hidden_size, x);

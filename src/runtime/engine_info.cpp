@@ -58,7 +58,7 @@ ModelInfo Engine::info() const {
   info.weight_bytes = vision.bytes + proj.bytes + text.bytes;
   info.weight_dtype = kernels::weight_format_name(w.text.layers.empty() ? w.text.embed.format : w.text.layers.back().q.w.format);
   info.context_limit = m.context_limit();
-  info.kv_bytes_per_token = 2LL * cfg.text.num_layers * cfg.text.num_kv_heads * cfg.text.head_dim * 4;
+  info.kv_bytes_per_token = m.new_cache().bytes_per_token();  // bf16 or f32, as generation uses
   info.image_token_id = cfg.image_token_id;
   info.tokens_per_tile = cfg.tokens_per_tile();
   info.vocab_size = cfg.text.vocab_size;

@@ -183,6 +183,10 @@ TEST(CliInfo, ParameterCountsMatchTheReferenceStateDict) {
     EXPECT_EQ(j["weight_dtype"], "bf16");
     EXPECT_TRUE(j["stored_dtypes"].contains("BF16"));
     EXPECT_GT(j["memory_bytes_full_context"].get<std::int64_t>(), j["weight_bytes"].get<std::int64_t>());
+    // f32 compute keeps an f32 cache (head_dim 8 has no bf16 attention path either).
+    const Json& t = j["text"];
+    EXPECT_EQ(j["kv_bytes_per_token"].get<std::int64_t>(),
+              2 * t["layers"].get<std::int64_t>() * t["kv_heads"].get<std::int64_t>() * t["head_dim"].get<std::int64_t>() * 4);
   }
   CliRun text = run_cli({"info", "-m", model_dir(kModel)});
   ASSERT_EQ(text.exit_code, 0) << text.err;

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "kernel_test_util.h"
+#include "core/half.h"
 #include "kernels/attention.h"
 
 namespace internvl::test {
@@ -99,6 +101,35 @@ TEST(Attention, DecodeEdges) {
   check(shape(2, 2, 6, 3, 32, true), 1.0f);     // token 0 sees key 0 only
   check(shape(4, 40, 4, 4, 48, false), 1.0f);   // bidirectional, 4 rows per head
   check(shape(1, 3000, 7, 1, 128, true), 4.0f); // long cache, large scores
+}
+
+// A bf16 KV cache gives what the f32 overload gives for the rounded keys and values, bit for
+// bit, on every path: the bf16 path rounds f32 k and v itself, the others widen the cache.
+TEST(Attention, Bf16CacheMatchesRoundedValues) {
+  for (const AttentionShape& s : {shape(1, 300, 14, 2, 64, true), shape(50, 80, 6, 2, 32, true),
+                                  shape(3, 129, 8, 4, 128, true), shape(9, 40, 3, 3, 12, true)}) {
+    const std::size_t kv = static_cast<std::size_t>(s.n_kv * s.kv_stride);
+    auto q = randn(static_cast<std::size_t>(s.n_q * s.q_stride), 41);
+    auto k = randn(kv, 42), v = randn(kv, 43);
+    std::vector<std::uint16_t> kb(kv), vb(kv);
+    for (std::size_t i = 0; i < kv; ++i) {
+      kb[i] = f32_to_bf16(k[i]);
+      vb[i] = f32_to_bf16(v[i]);
+      k[i] = bf16_to_f32(kb[i]);
+      v[i] = bf16_to_f32(vb[i]);
+    }
+    for (auto compute : {Compute::kF32, Compute::kBF16}) {
+      for (auto level : isa_levels()) {
+        kernels::ScopedIsaLimit limit(level);
+        std::vector<float> want(static_cast<std::size_t>(s.n_q * s.o_stride), 0.0f), got = want;
+        kernels::attention(q.data(), k.data(), v.data(), s, want.data(), compute);
+        kernels::attention(q.data(), kb.data(), vb.data(), s, got.data(), compute);
+        ASSERT_EQ(std::memcmp(want.data(), got.data(), sizeof(float) * want.size()), 0)
+            << kernels::isa_name(level) << " " << kernels::compute_name(compute) << " n_q " << s.n_q << " hd "
+            << s.head_dim;
+      }
+    }
+  }
 }
 
 TEST(Attention, LargeScoresStayStable) {

@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "io/safetensors.h"
 #include "io/safetensors_writer.h"
+#include "kernels/attention.h"
 #include "kernel_test_util.h"
 #include "model/internvl_model.h"
 #include "model/quantized_save.h"
@@ -328,6 +329,67 @@ TEST(ComputeMode, Bf16StaysCloseToF32) {
     auto got = last_logits(**m, ids, px);
     EXPECT_GT(cosine(ref, got), 0.999) << name;
   }
+}
+
+
+// A bf16 KV cache holds what the AVX-512 BF16 attention path would round f32 keys and values to,
+// so prefill and decode give bit-identical logits with either cache, at half the bytes. The tiny
+// fixtures have head_dim 8, which that path does not take: this writes a random qwen3 model with
+// head_dim 16. On CPUs without AVX-512 BF16 new_cache() stays f32 and the bf16 cache is widened
+// on read, which is checked to stay close.
+TEST(ComputeMode, Bf16KvCacheGivesTheSameLogits) {
+  auto text = read_file(fixture_path("models/tiny-internvl35-qwen3/config.json"));
+  ASSERT_TRUE(text.ok());
+  const std::string from = "\"head_dim\": 8,";
+  const std::size_t at = text->find(from);
+  ASSERT_NE(at, std::string::npos);
+  std::string config = *text;
+  config.replace(at, from.size(), "\"head_dim\": 16,");
+  const std::string dir = make_temp_dir("kv-bf16");
+  ASSERT_TRUE(write_file(path_join(dir, "in.json"), config).ok());
+  const std::string model_dir = path_join(dir, "model");
+  ASSERT_TRUE(model::make_random_checkpoint(path_join(dir, "in.json"), model_dir, {}).ok());
+  auto m = model::InternVLModel::load(model_dir);
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  (*m)->set_compute(kernels::Compute::kBF16);
+  const auto& c = (*m)->config().text;
+  ASSERT_EQ(c.head_dim, 16);
+  auto [ids, px] = prompt(**m, 1);
+
+  // Prefill the prompt, then decode 3 tokens one at a time; every step's last-row logits.
+  auto run = [&](model::KvCache cache) {
+    std::vector<float> out;
+    const std::int64_t h = c.hidden_size;
+    model::RopeState rope = (*m)->new_rope_state();
+    std::vector<std::int32_t> step = ids;
+    for (int s = 0; s < 4; ++s) {
+      const std::int64_t n = static_cast<std::int64_t>(step.size());
+      Tensor emb = (*m)->embed(step.data(), n);
+      if (s == 0) {
+        Status st = (*m)->merge_image_features(step.data(), n, (*m)->image_features(px), emb);
+        EXPECT_TRUE(st.ok()) << st.to_string();
+      }
+      rope.update(cache.size() + n);
+      (*m)->decode({model::DecoderSeq{&cache, &rope, n}}, emb);
+      Tensor lg = (*m)->logits(emb.data<float>() + (n - 1) * h, 1);
+      out.insert(out.end(), lg.data<float>(), lg.data<float>() + lg.numel());
+      step = {static_cast<std::int32_t>(100 + 7 * s)};
+    }
+    return std::make_pair(out, cache.nbytes());
+  };
+  auto [f32_logits, f32_bytes] = run(model::KvCache(c.num_layers, c.num_kv_heads, c.head_dim, model::KvFormat::kF32));
+  auto [bf16_logits, bf16_bytes] = run(model::KvCache(c.num_layers, c.num_kv_heads, c.head_dim, model::KvFormat::kBF16));
+  EXPECT_EQ(bf16_bytes * 2, f32_bytes);
+  if (kernels::attention_rounds_kv_to_bf16(c.head_dim, kernels::Compute::kBF16)) {
+    EXPECT_EQ((*m)->new_cache().format(), model::KvFormat::kBF16);
+    EXPECT_EQ(bf16_logits, f32_logits);
+  } else {
+    EXPECT_EQ((*m)->new_cache().format(), model::KvFormat::kF32);
+    EXPECT_GT(cosine(f32_logits, bf16_logits), 0.999);
+  }
+  (*m)->set_compute(kernels::Compute::kF32);
+  EXPECT_EQ((*m)->new_cache().format(), model::KvFormat::kF32);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

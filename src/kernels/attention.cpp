@@ -133,7 +133,8 @@ void attention(const float* q, const std::uint16_t* k, const std::uint16_t* v, c
     return;
   }
   // Other paths read f32: widen the keys and values this call sees.
-  const std::size_t n = s.n_kv <= 0 ? 0 : static_cast<std::size_t>((s.n_kv - 1) * s.kv_stride + static_cast<std::int64_t>(s.n_kv_heads) * s.head_dim);
+  const std::int64_t last_row = static_cast<std::int64_t>(s.n_kv_heads) * s.head_dim;
+  const std::size_t n = s.n_kv <= 0 ? 0 : static_cast<std::size_t>((s.n_kv - 1) * s.kv_stride + last_row);
   thread_local GrowBuffer<float> kf, vf;
   float* kw = kf.reserve(n);
   float* vw = vf.reserve(n);

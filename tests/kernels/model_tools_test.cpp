@@ -377,8 +377,9 @@ TEST(ComputeMode, Bf16KvCacheGivesTheSameLogits) {
     }
     return std::make_pair(out, cache.nbytes());
   };
-  auto [f32_logits, f32_bytes] = run(model::KvCache(c.num_layers, c.num_kv_heads, c.head_dim, model::KvFormat::kF32));
-  auto [bf16_logits, bf16_bytes] = run(model::KvCache(c.num_layers, c.num_kv_heads, c.head_dim, model::KvFormat::kBF16));
+  auto cache = [&](model::KvFormat f) { return model::KvCache(c.num_layers, c.num_kv_heads, c.head_dim, f); };
+  auto [f32_logits, f32_bytes] = run(cache(model::KvFormat::kF32));
+  auto [bf16_logits, bf16_bytes] = run(cache(model::KvFormat::kBF16));
   EXPECT_EQ(bf16_bytes * 2, f32_bytes);
   if (kernels::attention_rounds_kv_to_bf16(c.head_dim, kernels::Compute::kBF16)) {
     EXPECT_EQ((*m)->new_cache().format(), model::KvFormat::kBF16);

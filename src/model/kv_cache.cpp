@@ -1,8 +1,10 @@
 #include "model/kv_cache.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/check.h"
+#include "kernels/convert.h"
 
 namespace internvl::model {
 
@@ -16,6 +18,17 @@ std::byte* KvCache::data(Layers& l, int layer, KvFormat want) {
   INTERNVL_DCHECK(want == format_, "kv cache read in the wrong format");
   (void)want;  // only checked in debug builds
   return l[static_cast<std::size_t>(layer)].data();
+}
+
+void KvCache::write(int layer, std::int64_t pos, const float* k, const float* v, std::int64_t n_tokens) {
+  const std::int64_t n = n_tokens * row_;
+  if (format_ == KvFormat::kBF16) {
+    kernels::f32_to_bf16_row(k, k_bf16(layer) + pos * row_, n);
+    kernels::f32_to_bf16_row(v, v_bf16(layer) + pos * row_, n);
+  } else {
+    std::memcpy(this->k(layer) + pos * row_, k, sizeof(float) * static_cast<std::size_t>(n));
+    std::memcpy(this->v(layer) + pos * row_, v, sizeof(float) * static_cast<std::size_t>(n));
+  }
 }
 
 void KvCache::reserve(std::int64_t n) {

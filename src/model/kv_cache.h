@@ -34,6 +34,10 @@ class KvCache {
     return 2 * static_cast<std::int64_t>(k_.size()) * row_ * static_cast<std::int64_t>(value_bytes());
   }
 
+  /// Stores n_tokens rows of keys and values (f32 [n_tokens, n_kv_heads, head_dim], rows packed)
+  /// of one layer from position pos, in the cache's format; reserve() first.
+  void write(int layer, std::int64_t pos, const float* k, const float* v, std::int64_t n_tokens);
+
   std::int64_t row_stride() const { return row_; }  // values per token: n_kv_heads * head_dim
   // [capacity, n_kv_heads, head_dim]; k()/v() for kF32 caches, k_bf16()/v_bf16() for kBF16.
   float* k(int layer) { return reinterpret_cast<float*>(data(k_, layer, KvFormat::kF32)); }

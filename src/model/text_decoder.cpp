@@ -1,12 +1,10 @@
 #include "model/text_decoder.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/buffer.h"
-#include "kernels/convert.h"
 #include "kernels/norm.h"
 #include "kernels/rope.h"
 #include "model/linear.h"
@@ -63,14 +61,7 @@ void attention_block(const io::TextConfig& c, const TextLayerWeights& w, int lay
     kernels::apply_rope(ks, seq.n_tokens, nkv, hd, static_cast<std::int64_t>(nkv) * hd, p.cos.data(), p.sin.data());
     KvCache& cache = *seq.cache;
     const std::int64_t row = cache.row_stride();
-    const bool bf16_cache = cache.format() == KvFormat::kBF16;
-    if (bf16_cache) {
-      kernels::f32_to_bf16_row(ks, cache.k_bf16(layer) + p.pos0 * row, seq.n_tokens * row);
-      kernels::f32_to_bf16_row(vs, cache.v_bf16(layer) + p.pos0 * row, seq.n_tokens * row);
-    } else {
-      std::memcpy(cache.k(layer) + p.pos0 * row, ks, sizeof(float) * seq.n_tokens * row);
-      std::memcpy(cache.v(layer) + p.pos0 * row, vs, sizeof(float) * seq.n_tokens * row);
-    }
+    cache.write(layer, p.pos0, ks, vs, seq.n_tokens);
     kernels::AttentionShape shape;
     shape.n_q = seq.n_tokens;
     shape.n_kv = p.pos0 + seq.n_tokens;
@@ -83,7 +74,7 @@ void attention_block(const io::TextConfig& c, const TextLayerWeights& w, int lay
     shape.kv_offset = p.pos0;
     shape.scale = 1.0f / std::sqrt(static_cast<float>(hd));
     float* out = sc.attn + p.row0 * nh * hd;
-    if (bf16_cache) {
+    if (cache.format() == KvFormat::kBF16) {
       kernels::attention(qs, cache.k_bf16(layer), cache.v_bf16(layer), shape, out, compute);
     } else {
       kernels::attention(qs, cache.k(layer), cache.v(layer), shape, out, compute);

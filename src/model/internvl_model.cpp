@@ -14,10 +14,7 @@ Result<std::unique_ptr<InternVLModel>> InternVLModel::load(const std::string& mo
                                                            const LoadOptions& options) {
   auto m = std::unique_ptr<InternVLModel>(new InternVLModel());
   INTERNVL_ASSIGN_OR_RETURN(m->config_, io::load_model_config(model_dir));
-  WeightLoadOptions wo;
-  wo.quant = options.quant;
-  wo.mmap = options.mmap;
-  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_, wo));
+  INTERNVL_ASSIGN_OR_RETURN(m->weights_, load_weights(model_dir, m->config_, options));
   m->compute_ = options.compute;
   return m;
 }

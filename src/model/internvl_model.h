@@ -18,13 +18,10 @@
 
 namespace internvl::model {
 
-struct LoadOptions {
-  /// Quantize eligible matrices while loading (a directory saved quantized loads as saved).
-  QuantType quant = QuantType::kNone;
+/// quant and mmap (WeightLoadOptions) say how the weights are bound; compute how they are used.
+struct LoadOptions : WeightLoadOptions {
   /// Arithmetic of the large products and attention; kF32 is exact (the parity tests' mode).
   kernels::Compute compute = kernels::Compute::kF32;
-  /// false: weight matrices are copied out of the file mapping at load (WeightLoadOptions).
-  bool mmap = true;
 };
 
 class InternVLModel {

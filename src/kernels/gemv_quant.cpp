@@ -98,9 +98,9 @@ void q_rows_vnni(const QuantizedActs& xq, const WeightMatrix& w, const float* bi
     constexpr int kShift = F == WeightFormat::kQ8_0 ? 7 : 3;  // offsets 128 and 8
     if (F == WeightFormat::kQ4_0 && wide) {
       // Q4_0 has a scale byte per 8 bytes of quants, read as R slow side streams that the
-      // hardware prefetcher leaves to miss: 8B q4 decode 12.3-12.7 -> 13.8-14.2 tok/s. Measured worse
-      // without the width condition (1B q4, rows of 896: 143-148 -> 123-127 tok/s) and for
-      // Q8_0 at any distance (8B q8 8.6-8.8 -> 7.6-8.5 tok/s).
+      // hardware prefetcher leaves to miss: 8B q4 decode 12.3-12.7 -> 13.8-14.2 tok/s.
+      // Measured worse without the width condition (1B q4, rows of 896: 143-148 -> 123-127
+      // tok/s) and for Q8_0 at any distance (8B q8 8.6-8.8 -> 7.6-8.5 tok/s).
       for (int r = 0; r < R; ++r)
         _mm_prefetch(reinterpret_cast<const char*>(sr[r] + g * kQuantGroup) + 256, _MM_HINT_T0);
     }

@@ -76,7 +76,8 @@ struct ModelWeights {
 };
 
 struct WeightLoadOptions {
-  /// Eligible matrices are quantized while binding (their mapped bf16 pages are released again).
+  /// Eligible matrices are quantized while binding (their mapped bf16 pages are released again);
+  /// a directory saved quantized loads as saved.
   QuantType quant = QuantType::kNone;
   /// false: matrices kept as stored are copied out of the file mapping into anonymous memory
   /// on 2 MiB pages (the mapping's pages are released); vectors are always copied.
